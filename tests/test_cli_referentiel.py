@@ -58,8 +58,16 @@ def test_import_seed_then_check_and_show(capsys, tmp_path, seed_path):
 
 def test_import_rncp_export_with_fiche(capsys, tmp_path, rncp_path):
     out_file = tmp_path / "rncp.yaml"
-    code, out, err = run(capsys, "referentiel", "import", str(rncp_path), "--fiche",
-                         "RNCP36612", "--out", str(out_file))
+    code, out, err = run(
+        capsys,
+        "referentiel",
+        "import",
+        str(rncp_path),
+        "--fiche",
+        "RNCP36612",
+        "--out",
+        str(out_file),
+    )
     assert code == 0, err
     assert "4 blocs" in out
     code, out, _ = run(capsys, "referentiel", "list", str(rncp_path))
@@ -82,17 +90,24 @@ def _bad_inputs(tmp_path, rncp_path):
     )
     orphan = tmp_path / "orpheline.yaml"
     orphan.write_text(
-        dup.read_text(encoding="utf-8").replace("{code: B1A1C1, label: y}", "{code: B1A2C1, "
-                                                "label: y}")
+        dup.read_text(encoding="utf-8").replace(
+            "{code: B1A1C1, label: y}", "{code: B1A2C1, label: y}"
+        )
         + "    competencies:\n      - {code: B1A3C1, label: z, activity: B1A3}\n",
         encoding="utf-8",
     )
     return [
-        (["referentiel", "import", str(tmp_path / "absent.txt")], "absent.txt : fichier introuvable"),
+        (
+            ["referentiel", "import", str(tmp_path / "absent.txt")],
+            "absent.txt : fichier introuvable",
+        ),
         (["referentiel", "import", str(pdf)], "referentiel.pdf : format de référentiel inconnu"),
-        (["referentiel", "import", str(html)], "page.xml : ce fichier XML n'est pas un export RNCP"),
+        (
+            ["referentiel", "import", str(html)],
+            "page.xml : ce fichier XML n'est pas un export RNCP",
+        ),
         (["referentiel", "import", str(rncp_path), "--fiche", "RNCP99999"], "RNCP99999"),
-        (["referentiel", "import", str(dup)], "ligne 12 : code de compétence en double"),
+        (["referentiel", "import", str(dup)], "ligne 11 : code de compétence en double"),
         (["referentiel", "import", str(orphan)], "B1A3C1 renvoie à l'activité inexistante B1A3"),
     ]
 

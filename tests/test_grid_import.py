@@ -88,7 +88,11 @@ def test_seed_gaps_are_recorded_not_invented(seed):
 @pytest.mark.parametrize(
     ("activity", "count", "first"),
     [
-        ("B1A1", 4, "Les sources et informations recueillies sont fiables, actualisées, complètes."),
+        (
+            "B1A1",
+            4,
+            "Les sources et informations recueillies sont fiables, actualisées, complètes.",
+        ),
         ("B2A2", 4, "[…] (Prix, produit...) sont cohérentes entre elles."),
         ("B2A3", 4, "[…] (Prix, produit...) sont cohérentes entre elles."),
         ("B3A1", 4, "La méthode de prospection est adaptée au contexte."),
@@ -159,9 +163,14 @@ def test_seed_knowledge(seed):
     assert "B1" not in knowledge
     # B2's list is cut by a page break after "Gestion commerciale/" and continues on page 3
     assert knowledge["B2"] == [
-        "Cycle de vie produits services", "Cycle de vie client", "Marketing opérationnel",
-        "Gestion commerciale", "Communication", "Conduite et gestion de projets",
-        "Cadre juridique « Loi Pacte »", "RSE",
+        "Cycle de vie produits services",
+        "Cycle de vie client",
+        "Marketing opérationnel",
+        "Gestion commerciale",
+        "Communication",
+        "Conduite et gestion de projets",
+        "Cadre juridique « Loi Pacte »",
+        "RSE",
     ]
     assert len(knowledge["B3"]) == 10
     assert knowledge["B3"][-1] == "Anglais de la négociation"

@@ -53,8 +53,15 @@ def test_shipped_referentiel_holds_the_seed_twenty_competencies():
 def test_shipped_referentiel_is_exactly_what_the_seed_holds(seed_path):
     """Reviewed by hand, but no content added or lost against the importer's reading."""
     shipped, imported = ref.load(), read_grid(seed_path)
-    for name in ("blocks", "activities", "competencies", "criteria", "modalities", "knowledge",
-                 "scale"):
+    for name in (
+        "blocks",
+        "activities",
+        "competencies",
+        "criteria",
+        "modalities",
+        "knowledge",
+        "scale",
+    ):
         pd.testing.assert_frame_equal(getattr(shipped, name), getattr(imported, name))
     # the review only adds gaps, it never removes one
     imported_gaps = set(map(tuple, imported.gaps.fillna("").values.tolist()))
@@ -89,16 +96,24 @@ def test_labels_and_codes_helpers(tmp_path):
 @pytest.mark.parametrize(
     ("change", "expected"),
     [
-        (("- {code: B1A1C2, label: Compétence deux}", "- {code: B1A1C1, label: Bis}"),
-         r"ligne 17 : code de compétence en double.*B1A1C1"),
-        (("    activities:\n", "    activities:\n      - {code: B1A1, label: Bis}\n"),
-         r"code d'activité en double.*B1A1"),
+        (
+            ("- {code: B1A1C2, label: Compétence deux}", "- {code: B1A1C1, label: Bis}"),
+            r"ligne 17 : code de compétence en double.*B1A1C1",
+        ),
+        (
+            ("    activities:\n", "    activities:\n      - {code: B1A1, label: Bis}\n"),
+            r"code d'activité en double.*B1A1",
+        ),
         (("  - {value: 4, label: expert}\n", ""), r"échelle doit couvrir.*0 à 4"),
         (("threshold: 2", "threshold: 7"), r"seuil d'acquisition.*« 7 »"),
-        (("label: Bloc un", "label: Bloc un\n    label: Bloc deux"),
-         r"ligne 12.*clé « label » en double"),
-        (("{code: B1A1C2, label: Compétence deux}", "{code: B1A1C2}"),
-         r"B1A1C2 n'a pas d'intitulé"),
+        (
+            ("label: Bloc un", "label: Bloc un\n    label: Bloc deux"),
+            r"ligne 12.*clé « label » en double",
+        ),
+        (
+            ("{code: B1A1C2, label: Compétence deux}", "{code: B1A1C2}"),
+            r"B1A1C2 n'a pas d'intitulé",
+        ),
     ],
 )
 def test_integrity_errors_name_file_and_place(tmp_path, change, expected):

@@ -80,7 +80,7 @@ class Referentiel:
     @property
     def id(self) -> str:
         """Stable identifier printed in every output: ``slug@version#hash``."""
-        return f"{self.slug}@{self.version or 'sans-version'}#{self.content_hash}"
+        return f"{self.slug}@{slugify(self.version or 'sans-version')}#{self.content_hash}"
 
     # -- convenience ----------------------------------------------------------------------
     def competency_codes(self, block: str | None = None) -> list[str]:
