@@ -26,7 +26,6 @@ from .codes import CODE_PATTERN, canonical_code, sort_key, split_code
 from .errors import InputFileError, Problem, ReferentielError
 
 CUT = ref.CUT
-DEFAULT_SCALE_LABELS = {1: "en cours d'acquisition", 2: "acquis", 3: "maîtrisé"}
 
 _PAGE_HEADER = re.compile(r"^\s*REFERENTIEL\s+ACTIVIT\w*,?\s+COMP\w*\s+ET\s+[EÉ]VALUATIONS", re.I)
 _TITLE = re.compile(r"TITRE\s*«\s*([^»]+?)\s*»", re.I)
@@ -350,7 +349,7 @@ def _to_dict(state: _State, source_name: str, digest: str | None) -> dict[str, A
     scale = [
         {
             "value": v,
-            "label": state.scale.get(v, DEFAULT_SCALE_LABELS.get(v, str(v))),
+            "label": state.scale.get(v, ref.DEFAULT_SCALE_LABELS[v]),
             "from_source": v in state.scale,
         }
         for v in range(5)

@@ -25,6 +25,8 @@ from .errors import Problem, ReferentielError
 
 FORMAT = "cc-analytics.referentiel/1"
 DEFAULT_THRESHOLD = 2
+#: Usual labels of the 0..4 scale; the seed itself labels only 0 and 4.
+DEFAULT_SCALE_LABELS = ("non acquis", "en cours d'acquisition", "acquis", "maîtrisé", "expert")
 #: Marks text the source cuts off (French editorial convention for an elision).
 CUT = "[…]"
 

@@ -47,7 +47,7 @@ import defusedxml.ElementTree as safe_et
 import pandas as pd
 
 from .errors import InputFileError, Problem, ReferentielError
-from .referentiel import DEFAULT_THRESHOLD, Referentiel, from_dict
+from .referentiel import DEFAULT_SCALE_LABELS, DEFAULT_THRESHOLD, Referentiel, from_dict
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
@@ -70,7 +70,6 @@ STATISTICS_COLUMNS = [
     "TAUX_INSERTION_GLOBAL_2ANS",
     "TAUX_INSERTION_METIER_2ANS",
 ]
-DEFAULT_SCALE_LABELS = ["non acquis", "en cours d'acquisition", "acquis", "maîtrisé", "expert"]
 SCALE_GAP = {
     "code": None,
     "what": "échelle",
