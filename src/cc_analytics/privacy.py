@@ -1,0 +1,54 @@
+"""Small-group protection for every output read outside the training body.
+
+Groups of fewer than ``threshold`` candidates are flagged; in external outputs their results
+are hidden. Hiding one cell is not enough when a total is published beside it: the hidden
+value could be recomputed as total − visible siblings. So when a set of sibling cells (same
+item, same other groups, different value of the breakdown column) has exactly one hidden cell,
+the smallest visible sibling is hidden too (complementary suppression).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import pandas as pd
+
+DEFAULT_THRESHOLD = 5
+#: Result columns hidden in a protected row (counts of candidates presented stay visible).
+HIDDEN_COLUMNS = ("k", "rate", "ci_low", "ci_high", "mean_score", "score_0", "score_1",
+                  "score_2", "score_3", "score_4", "kappa", "exact_agreement",
+                  "mean_difference")  # fmt: skip
+
+
+def flag_small_groups(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
+                      n_column: str = "n") -> pd.DataFrame:  # fmt: skip
+    """Add ``small_group``: 0 < n < threshold (an empty group has nothing to hide)."""
+    n = table[n_column]
+    return table.assign(small_group=(n > 0) & (n < threshold))
+
+
+def protect(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
+            siblings: Sequence[str] = (), n_column: str = "n") -> pd.DataFrame:  # fmt: skip
+    """Hide the results of small groups, with complementary suppression.
+
+    ``siblings`` are the columns that identify a set of cells adding up to a published
+    total (e.g. ``["cohort", "level", "code"]`` when the table breaks a cohort down by access
+    route). Adds ``small_group`` and ``suppressed``; blanks ``HIDDEN_COLUMNS`` where suppressed.
+    """
+    out = flag_small_groups(table, threshold, n_column)
+    suppressed = out["small_group"].to_numpy().copy()
+    if siblings:
+        keys = out.groupby(list(siblings), sort=False, dropna=False).ngroup().to_numpy()
+        hidden = np.bincount(keys, weights=suppressed, minlength=keys.max() + 1 if len(keys)
+                             else 0)  # fmt: skip
+        lonely = hidden[keys] == 1
+        candidates = lonely & ~suppressed & (out[n_column].to_numpy() > 0)
+        if candidates.any():
+            pick = out.loc[candidates, [n_column]].assign(_key=keys[candidates])
+            smallest = pick.sort_values([n_column], kind="stable").groupby("_key").head(1)
+            suppressed[out.index.get_indexer(smallest.index)] = True
+    out["suppressed"] = suppressed
+    columns = [c for c in HIDDEN_COLUMNS if c in out]
+    out[columns] = out[columns].astype("float64").mask(out["suppressed"], np.nan)
+    return out

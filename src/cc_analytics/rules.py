@@ -1,0 +1,105 @@
+"""The rules that turn scores into results: data a pedagogical lead can read and change.
+
+Defaults (and what every output states):
+
+- a score is **acquired** when it is ≥ the threshold (2);
+- **retakes**: for one candidate, competency and evaluator, the score of the latest session
+  counts (an empty score never erases an earlier one);
+- **evaluator combination**: ``co_validation`` (jury acquired and, when the employer scored,
+  employer acquired too), ``jury`` (jury alone), or ``mean`` (mean of jury and employer, when
+  there is one, ≥ threshold). A competency is *evaluated* only when it has a jury score;
+- a **block** is presented with at least one jury score in it, validated when every competency
+  of the block in the referentiel is evaluated and acquired;
+- the **title** is presented with at least one jury score, obtained when every block is validated;
+- groups of fewer than ``small_group`` candidates are flagged, and hidden in external outputs.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from .errors import CcAnalyticsError, Problem
+
+Combine = Literal["co_validation", "jury", "mean"]
+COMBINE_MODES: dict[str, str] = {
+    "co_validation": "co-validation : jury acquis et, s'il a noté, employeur acquis",
+    "jury": "jury seul",
+    "mean": "moyenne jury–employeur (jury seul sans note employeur)",
+}
+
+
+@dataclass(frozen=True)
+class Rules:
+    threshold: int = 2
+    combine: Combine = "co_validation"
+    small_group: int = 5
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not isinstance(self.threshold, int) or not 0 <= self.threshold <= 4:
+            problems.append(
+                Problem(
+                    "le seuil d'acquisition doit être un entier de 0 à 4", value=str(self.threshold)
+                )
+            )
+        if self.combine not in COMBINE_MODES:
+            problems.append(
+                Problem(
+                    "mode de combinaison inconnu",
+                    value=str(self.combine),
+                    hint="Modes : " + ", ".join(COMBINE_MODES),
+                )
+            )
+        if not isinstance(self.small_group, int) or self.small_group < 1:
+            problems.append(
+                Problem(
+                    "le seuil des petits effectifs doit être un entier ≥ 1",
+                    value=str(self.small_group),
+                )
+            )
+        if problems:
+            raise CcAnalyticsError(problems)
+
+    def describe_fr(self) -> str:
+        """One sentence for report footers and export metadata."""
+        return (
+            f"acquis si note ≥ {self.threshold} ; rattrapage : dernière session ; "
+            f"combinaison : {COMBINE_MODES[self.combine]} ; bloc validé si toutes ses "
+            f"compétences sont évaluées et acquises ; titre obtenu si tous les blocs sont "
+            f"validés ; effectifs < {self.small_group} masqués dans les documents externes"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def with_overrides(self, **values: Any) -> Rules:
+        """Copy with the given values, ``None`` meaning "keep"."""
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+def load_rules(path: str | Path | None) -> Rules:
+    """Rules from a TOML file (keys: threshold, combine, small_group); defaults without one."""
+    if path is None:
+        return Rules()
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CcAnalyticsError(Problem("fichier de règles introuvable", file=str(path))) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CcAnalyticsError(Problem(f"TOML invalide : {exc}", file=str(path))) from None
+    data = data.get("rules", data)
+    known = {f.name for f in fields(Rules)}
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise CcAnalyticsError(
+            Problem(
+                f"règle inconnue : {', '.join(unknown)}",
+                file=str(path),
+                hint=f"Règles possibles : {', '.join(sorted(known))}",
+            )
+        )
+    return Rules(**data)
