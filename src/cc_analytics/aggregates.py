@@ -76,6 +76,7 @@ def aggregate(results: Results, referentiel: Referentiel, by: Sequence[str] = ("
     order = pd.Categorical(out["level"], categories=LEVELS, ordered=True)
     out = out.assign(_order=order).sort_values([*by, "_order"], kind="stable")
     out = out.drop(columns="_order").reset_index(drop=True)
+    out[SCORE_COLUMNS] = out[SCORE_COLUMNS].astype("Int64")  # empty on block and title rows
     return out[[*by, *METRIC_COLUMNS, *SCORE_COLUMNS]]
 
 

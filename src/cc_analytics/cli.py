@@ -68,7 +68,82 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", help="vérifier l'intégrité d'un référentiel YAML")
     p.add_argument("file", type=Path)
     p.set_defaults(handler=_referentiel_check)
+
+    p = commands.add_parser(
+        "validate",
+        help="contrôler un dossier de données (rien n'est écrit hormis le rapport de validation)",
+    )
+    _dataset_arguments(p)
+    p.set_defaults(handler=_validate)
+
+    p = commands.add_parser(
+        "ingest", help="contrôler puis écrire les tables normalisées (Parquet) dans data/processed/"
+    )
+    _dataset_arguments(p)
+    p.add_argument("--out-dir", type=Path, help="dossier de sortie (défaut : data/processed/NOM)")
+    p.set_defaults(handler=_ingest)
+
+    p = commands.add_parser("metrics", help="taux d'acquisition par compétence, bloc et titre")
+    _dataset_arguments(p)
+    _rules_arguments(p)
+    p.add_argument(
+        "--by",
+        default="cohort",
+        help="regroupement : colonnes des candidats séparées par des virgules "
+        "(cohort, access_route, site, immersion, year) ; défaut : cohort",
+    )
+    p.add_argument(
+        "--external",
+        action="store_true",
+        help="document externe : masque les résultats des petits effectifs",
+    )
+    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
+    p.set_defaults(handler=_metrics)
+
+    p = commands.add_parser("agreement", help="accord jury–entreprise (kappa pondéré)")
+    _dataset_arguments(p)
+    _rules_arguments(p)
+    p.add_argument("--by", default="", help="regroupement facultatif (ex. cohort)")
+    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
+    p.set_defaults(handler=_agreement)
+
+    p = commands.add_parser("promotions", help="statistiques RNCP par année de promotion")
+    _dataset_arguments(p)
+    _rules_arguments(p)
+    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
+    p.set_defaults(handler=_promotions)
+
+    p = commands.add_parser("demo", help="générer un jeu de données de démonstration")
+    p.add_argument("folder", type=Path, help="dossier à créer")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--layout", choices=["wide", "long"], default="wide")
+    p.set_defaults(handler=_demo)
     return parser
+
+
+def _dataset_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dataset", type=Path, help="dossier de données (voir README)")
+    p.add_argument(
+        "--referentiel",
+        type=Path,
+        help="référentiel YAML (défaut : celui du dossier, sinon Chargé.e de clientèle)",
+    )
+
+
+def _rules_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", type=Path, help="fichier de règles TOML")
+    p.add_argument(
+        "--threshold",
+        type=int,
+        choices=range(5),
+        metavar="N",
+        help="note minimale d'acquisition (0 à 4 ; défaut : 2)",
+    )
+    p.add_argument(
+        "--combine",
+        choices=["co_validation", "jury", "mean"],
+        help="combinaison jury/entreprise (défaut : co_validation)",
+    )
 
 
 def _referentiel_import(args: argparse.Namespace) -> int:
@@ -127,6 +202,133 @@ def _referentiel_check(args: argparse.Namespace) -> int:
         f"{len(referentiel.activities)} activités, {len(referentiel.competencies)} "
         f"compétences ({referentiel.id})."
     )
+    return EXIT_OK
+
+
+def _validate(args: argparse.Namespace) -> int:
+    from .pipeline import gate_dataset
+
+    try:
+        gated = gate_dataset(args.dataset, args.referentiel)
+    except CcAnalyticsError:
+        from .paths import reports_dir
+
+        print(
+            f"Rapport de validation : {reports_dir(args.dataset) / 'validation.html'}",
+            file=sys.stderr,
+        )
+        raise
+    rows = gated.gate.rows
+    print(
+        f"Données valides : {rows['candidates']} candidats, {rows['scores']} notes, "
+        f"{rows['insertion']} réponses d'enquête."
+    )
+    print(f"Rapport de validation : {gated.report}")
+    return EXIT_OK
+
+
+def _ingest(args: argparse.Namespace) -> int:
+    from .pipeline import ingest_dataset
+
+    gated, target = ingest_dataset(args.dataset, args.referentiel, args.out_dir)
+    print(f"Tables écrites dans {target} (rapport de validation : {gated.report}).")
+    return EXIT_OK
+
+
+def _computed(args: argparse.Namespace):
+    from .pipeline import gate_dataset
+    from .results import compute_results
+    from .rules import Rules, load_rules
+
+    gated = gate_dataset(args.dataset, args.referentiel)
+    tables = gated.tables
+    base = Rules(threshold=tables.referentiel.threshold)
+    rules = base.with_overrides(**load_rules(args.rules).to_dict()) if args.rules else base
+    rules = rules.with_overrides(threshold=args.threshold, combine=args.combine)
+    results = compute_results(tables.candidates, tables.scores, tables.referentiel, rules)
+    return gated, results
+
+
+def _group_columns(text: str, results) -> list[str]:
+    columns = [c.strip() for c in text.split(",") if c.strip()]
+    available = [c for c in results.candidates.columns if c != "candidate_id"]
+    unknown = [c for c in columns if c not in available]
+    if unknown:
+        raise CcAnalyticsError(
+            f"--by : colonne inconnue : {', '.join(unknown)}. Colonnes "
+            f"possibles : {', '.join(available)}"
+        )
+    return columns
+
+
+def _info(gated, results) -> dict[str, object]:
+    from datetime import datetime
+
+    return {
+        "jeu de données": gated.gate.raw.files.name,
+        "référentiel": gated.tables.referentiel.id,
+        "règles": results.rules.describe_fr(),
+        "fichiers d'entrée (sha256)": "; ".join(
+            f"{k} {v[:16]}" for k, v in gated.gate.raw.files.hashes().items()
+        ),
+        "généré le": datetime.now().astimezone().strftime("%d/%m/%Y %H:%M"),
+        "cc-analytics": __version__,
+    }
+
+
+def _stamp(table, gated, results):
+    return table.assign(
+        threshold=results.rules.threshold,
+        combine=results.rules.combine,
+        referentiel=gated.tables.referentiel.id,
+    )
+
+
+def _metrics(args: argparse.Namespace) -> int:
+    from .aggregates import aggregate
+    from .exports import write_table
+    from .privacy import flag_small_groups, protect
+
+    gated, results = _computed(args)
+    by = _group_columns(args.by, results)
+    table = aggregate(results, gated.tables.referentiel, by)
+    small = results.rules.small_group
+    if args.external:
+        table = protect(table, small, siblings=[*by[:-1], "level", "code"])
+    else:
+        table = flag_small_groups(table, small)
+    write_table(_stamp(table, gated, results), args.out, _info(gated, results), "métriques")
+    print(f"{len(table)} lignes écrites dans {args.out} ({results.rules.describe_fr()}).")
+    return EXIT_OK
+
+
+def _agreement(args: argparse.Namespace) -> int:
+    from .agreement import agreement
+    from .exports import write_table
+
+    gated, results = _computed(args)
+    table = agreement(results, gated.tables.referentiel, _group_columns(args.by, results))
+    write_table(_stamp(table, gated, results), args.out, _info(gated, results), "accord")
+    print(f"{len(table)} lignes écrites dans {args.out}.")
+    return EXIT_OK
+
+
+def _promotions(args: argparse.Namespace) -> int:
+    from .exports import write_table
+    from .promotions import promotion_statistics
+
+    gated, results = _computed(args)
+    table = promotion_statistics(results, gated.tables.insertion)
+    write_table(_stamp(table, gated, results), args.out, _info(gated, results), "promotions")
+    print(f"{len(table)} années écrites dans {args.out}.")
+    return EXIT_OK
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from .demo import generate_demo, write_dataset
+
+    files = write_dataset(generate_demo(args.seed), args.folder, layout=args.layout)
+    print(f"Jeu de démonstration écrit dans {args.folder} : {', '.join(p.name for p in files)}.")
     return EXIT_OK
 
 

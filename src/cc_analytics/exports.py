@@ -1,0 +1,72 @@
+"""Tables written for people and scripts: CSV (plain decimals) and XLSX (French formats).
+
+CSV: rates as plain decimals rounded to 10 places (``0.8571428571``), an empty cell where a
+value is undefined (n = 0), UTF-8. XLSX: rates shown as French percentages (Excel displays
+``0.0%`` as ``85,7 %`` in a French locale), plus a sheet « informations » stating the rules,
+the referentiel and the inputs. Both are written atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .atomic import atomic_path
+from .errors import CcAnalyticsError, Problem
+
+PERCENT_COLUMNS = ("rate", "ci_low", "ci_high", "exact_agreement", "previous_rate", "change")
+DECIMALS = 10
+
+
+def write_table(table: pd.DataFrame, path: str | Path, info: Mapping[str, object],
+                sheet: str = "résultats") -> Path:  # fmt: skip
+    """Write ``table`` as CSV or XLSX according to the suffix of ``path``."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise CcAnalyticsError(
+            Problem(
+                "format de sortie inconnu",
+                file=str(path),
+                hint="Donnez un fichier .csv (pour les scripts) ou .xlsx (pour Excel)",
+            )
+        )
+    with atomic_path(path) as tmp:
+        if suffix == ".csv":
+            _csv(table).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        else:
+            _xlsx(table, tmp, info, sheet)
+    return path
+
+
+def _csv(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    floats = out.select_dtypes("float").columns
+    out[floats] = out[floats].round(DECIMALS)
+    return out
+
+
+def _xlsx(table: pd.DataFrame, path: Path, info: Mapping[str, object], sheet: str) -> None:
+    from openpyxl.utils import get_column_letter
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name=sheet, index=False)
+        ws = writer.sheets[sheet]
+        for position, column in enumerate(table.columns, start=1):
+            letter = get_column_letter(position)
+            fmt = "0.0%" if column in PERCENT_COLUMNS else (
+                "0.00" if table[column].dtype.kind == "f" else None)  # fmt: skip
+            if fmt:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=position, max_col=position):
+                    cell.number_format = fmt
+            width = max([len(str(column)), *table[column].astype(str).str.len().head(200)])
+            ws.column_dimensions[letter].width = min(60, max(8, int(np.ceil(width * 1.1))))
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+        pd.DataFrame({"information": list(info), "valeur": [str(v) for v in info.values()]}
+                     ).to_excel(writer, sheet_name="informations", index=False)  # fmt: skip
+        writer.sheets["informations"].column_dimensions["A"].width = 28
+        writer.sheets["informations"].column_dimensions["B"].width = 110
