@@ -113,6 +113,43 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
     p.set_defaults(handler=_promotions)
 
+    p = commands.add_parser(
+        "report", help="produire un rapport HTML (cohorte, revue qualité, renouvellement RNCP)"
+    )
+    p.add_argument("kind", choices=["cohort", "review", "renewal"])
+    _dataset_arguments(p)
+    _rules_arguments(p)
+    p.add_argument("--cohort", help="cohorte (rapport cohort)")
+    p.add_argument("--years", help="période, ex. 2023-2025 (rapports review et renewal)")
+    p.add_argument("--site", help="site (rapport review)")
+    p.add_argument(
+        "--rncp-export", type=Path, help="export XML du RNCP à mettre en regard (rapport renewal)"
+    )
+    p.add_argument("--fiche", help="numéro de fiche dans l'export RNCP")
+    audience = p.add_mutually_exclusive_group()
+    audience.add_argument(
+        "--external",
+        dest="external",
+        action="store_true",
+        default=None,
+        help="lecteurs externes : petits effectifs masqués (défaut : review, renewal)",
+    )
+    audience.add_argument(
+        "--internal", dest="external", action="store_false", help="usage interne (défaut : cohort)"
+    )
+    p.add_argument(
+        "--shared-plotly",
+        action="store_true",
+        help="un seul plotly.min.js partagé par le dossier au lieu de l'inclure",
+    )
+    p.add_argument("--out", type=Path, help="fichier HTML (défaut : reports/NOM/…)")
+    p.set_defaults(handler=_report)
+
+    p = commands.add_parser("lab", help="ouvrir JupyterLab sur les carnets d'exploration")
+    p.add_argument("--port", type=int, default=8888)
+    p.add_argument("--no-browser", action="store_true")
+    p.set_defaults(handler=_lab)
+
     p = commands.add_parser("demo", help="générer un jeu de données de démonstration")
     p.add_argument("folder", type=Path, help="dossier à créer")
     p.add_argument("--seed", type=int, default=2026)
@@ -322,6 +359,70 @@ def _promotions(args: argparse.Namespace) -> int:
     write_table(_stamp(table, gated, results), args.out, _info(gated, results), "promotions")
     print(f"{len(table)} années écrites dans {args.out}.")
     return EXIT_OK
+
+
+def _years(text: str | None) -> tuple[int, int] | None:
+    if not text:
+        return None
+    parts = text.replace("–", "-").split("-")
+    try:
+        first, last = int(parts[0]), int(parts[-1])
+    except ValueError:
+        raise CcAnalyticsError(
+            f"--years : période illisible « {text} » ; écrivez par exemple 2023-2025 ou 2024"
+        ) from None
+    if first > last or len(parts) > 2:
+        raise CcAnalyticsError(
+            f"--years : période illisible « {text} » ; écrivez par exemple 2023-2025"
+        )
+    return first, last
+
+
+def _report(args: argparse.Namespace) -> int:
+    from .reports import ReportRequest, build_report
+
+    request = ReportRequest(
+        kind=args.kind,
+        dataset=args.dataset,
+        cohort=args.cohort,
+        years=_years(args.years),
+        site=args.site,
+        referentiel=args.referentiel,
+        rules=args.rules,
+        threshold=args.threshold,
+        combine=args.combine,
+        external=args.external,
+        rncp_export=args.rncp_export,
+        fiche=args.fiche,
+        shared_plotly=args.shared_plotly,
+        out=args.out,
+    )
+    rendered = build_report(request)
+    print(f"Rapport écrit : {rendered.html}")
+    print(f"Carnet exécuté (audit) : {rendered.notebook}")
+    return EXIT_OK
+
+
+def _lab(args: argparse.Namespace) -> int:
+    import os
+    import subprocess
+
+    from .paths import NOTEBOOKS_DIR
+
+    command = [
+        sys.executable,
+        "-m",
+        "jupyter",
+        "lab",
+        f"--notebook-dir={NOTEBOOKS_DIR}",
+        f"--port={args.port}",
+    ]
+    if args.no_browser:
+        command.append("--no-browser")
+    if os.geteuid() == 0:
+        command.append("--allow-root")
+    print(f"JupyterLab sur {NOTEBOOKS_DIR} (ouvrez exploration.ipynb) ; Ctrl+C pour arrêter.")
+    return subprocess.call(command)
 
 
 def _demo(args: argparse.Namespace) -> int:

@@ -1,0 +1,110 @@
+"""What a report or an exploration session starts from: validated tables, results, rules.
+
+Processed tables are reused when their manifest matches the current inputs (file hashes,
+referentiel, package version); otherwise the dataset goes through the gate and is ingested
+first. So a report kernel never pays for Great Expectations when the batch already ran it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from . import __version__
+from . import referentiel as ref
+from .dataset import locate
+from .errors import CcAnalyticsError, Problem
+from .ingest import TABLES, Tables, read_manifest
+from .paths import processed_dir
+from .results import Results, compute_results
+from .rules import Rules, load_rules
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    dataset: str
+    tables: Tables
+    results: Results
+    rules: Rules
+    manifest: dict
+    external: bool = False
+    generated_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+
+    @property
+    def referentiel(self) -> ref.Referentiel:
+        return self.tables.referentiel
+
+    def pseudonym(self, candidate_ids: pd.Series) -> pd.Series:
+        """Stable pseudonymous ids (``C-3f9a2b``): a keyed hash, not reversible from a report.
+
+        The key is the hash of the candidates file, so ids stay stable while the data does.
+        """
+        key = self.manifest["inputs"].get(_candidates_file(self.manifest), "")
+        unique = candidate_ids.astype(str).unique()
+        lookup = {c: "C-" + hashlib.sha256(f"{key}:{c}".encode()).hexdigest()[:6] for c in unique}
+        return candidate_ids.astype(str).map(lookup)
+
+    def provenance(self) -> dict[str, object]:
+        return {
+            "Jeu de données": self.dataset,
+            "Fichiers d'entrée (SHA-256)": self.manifest["inputs"],
+            "Règles": self.rules.describe_fr(),
+            "Référentiel": self.referentiel.id,
+            "cc-analytics": __version__,
+            "Généré le": self.generated_at.strftime("%d/%m/%Y à %H:%M"),
+        }
+
+
+def _candidates_file(manifest: dict) -> str:
+    return next((name for name in manifest["inputs"] if name.startswith(("candidat",))), "")
+
+
+def load_tables(dataset_dir: str | Path,
+                referentiel_path: str | Path | None = None) -> tuple[Tables, dict]:  # fmt: skip
+    """Typed tables of a dataset, from ``data/processed`` when up to date, else ingested now."""
+    files = locate(dataset_dir)
+    referentiel = ref.load(referentiel_path or files.referentiel)
+    target = processed_dir(dataset_dir)
+    manifest = read_manifest(target)
+    fresh = manifest is not None and (
+        manifest.get("inputs") == files.hashes()
+        and manifest.get("referentiel") == referentiel.id
+        and manifest.get("package_version") == __version__
+    )
+    if not fresh:
+        from .pipeline import ingest_dataset
+
+        ingest_dataset(dataset_dir, referentiel_path)
+        manifest = read_manifest(target)
+    frames = {name: pd.read_parquet(target / f"{name}.parquet") for name in TABLES}
+    return Tables(**frames, referentiel=referentiel), manifest or {}
+
+
+def load_context(dataset: str | Path, *, referentiel: str | Path | None = None,
+                 rules: str | Path | None = None, threshold: int | None = None,
+                 combine: str | None = None, external: bool = False) -> ReportContext:  # fmt: skip
+    """Everything a report needs; rules from the referentiel, a rules file, then overrides."""
+    tables, manifest = load_tables(dataset, referentiel)
+    base = Rules(threshold=tables.referentiel.threshold)
+    if rules:
+        base = base.with_overrides(**load_rules(rules).to_dict())
+    chosen = base.with_overrides(threshold=threshold, combine=combine)
+    results = compute_results(tables.candidates, tables.scores, tables.referentiel, chosen)
+    return ReportContext(Path(dataset).resolve().name, tables, results, chosen, manifest,
+                         external=external)  # fmt: skip
+
+
+def require_cohort(ctx: ReportContext, cohort: str) -> None:
+    cohorts = sorted(ctx.tables.candidates["cohort"].unique())
+    if cohort not in cohorts:
+        raise CcAnalyticsError(
+            Problem(
+                "cohorte inconnue",
+                value=str(cohort),
+                hint="Cohortes du jeu de données : " + ", ".join(cohorts),
+            )
+        )

@@ -1,0 +1,143 @@
+"""Run a report notebook with papermill and export it to a self-contained HTML page.
+
+The page is built from the project's nbconvert template (``templates/cc_report``): French,
+no code cells, a table of contents, a print stylesheet, plotly.js once (inline, or one shared
+file for a folder of reports) and a Content-Security-Policy that forbids any outside request.
+The HTML and the executed notebook (kept beside it for audit) are written atomically: a failed
+run leaves no partial page and keeps the previous good one.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from html import unescape
+from pathlib import Path
+from typing import Any
+
+from .atomic import write_bytes, write_text
+from .charts import REPORT_ENV
+from .errors import CcAnalyticsError, Problem
+from .paths import NOTEBOOKS_DIR, PACKAGE_DIR
+
+TEMPLATES_DIR = PACKAGE_DIR / "templates"
+PLOTLY_FILE = "plotly.min.js"
+KINDS: dict[str, tuple[str, str]] = {
+    "cohort": ("cohort_report.ipynb", "Rapport de cohorte"),
+    "review": ("quality_review.ipynb", "Revue qualité inter-cohortes"),
+    "renewal": ("renewal_evidence.ipynb", "Preuves pour le renouvellement RNCP"),
+}
+_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+_TAGS = re.compile(r"<[^>]+>")
+
+
+@dataclass(frozen=True)
+class Rendered:
+    html: Path
+    notebook: Path
+
+
+def render_report(kind: str, parameters: dict[str, Any], out_html: str | Path, *,
+                  title: str, subtitle: str = "", shared_plotly: bool = False,
+                  timeout: int = 600) -> Rendered:  # fmt: skip
+    """Execute the ``kind`` notebook with ``parameters`` and write ``out_html`` (+ ``.ipynb``)."""
+    import nbformat
+    import papermill
+
+    if kind not in KINDS:
+        raise CcAnalyticsError(Problem(f"type de rapport inconnu : {kind}",
+                                       hint="Types : " + ", ".join(KINDS)))  # fmt: skip
+    out_html = Path(out_html)
+    notebook = NOTEBOOKS_DIR / KINDS[kind][0]
+    with tempfile.TemporaryDirectory(prefix="cc-report-") as tmp:
+        executed = Path(tmp) / notebook.name
+        previous = os.environ.get(REPORT_ENV)
+        os.environ[REPORT_ENV] = "1"
+        try:
+            papermill.execute_notebook(
+                str(notebook), str(executed), parameters=parameters, kernel_name="python3",
+                progress_bar=False, log_output=False, execution_timeout=timeout, cwd=tmp,
+            )  # fmt: skip
+        except papermill.PapermillExecutionError as exc:
+            raise CcAnalyticsError(_execution_problem(kind, exc)) from None
+        finally:
+            if previous is None:
+                os.environ.pop(REPORT_ENV, None)
+            else:
+                os.environ[REPORT_ENV] = previous
+        nb = nbformat.read(executed, as_version=4)
+        html = export_html(nb, title=f"{KINDS[kind][1]} — {title}", subtitle=subtitle,
+                           shared_plotly=shared_plotly)  # fmt: skip
+        if shared_plotly:
+            ensure_shared_plotly(out_html.parent)
+        notebook_out = out_html.with_suffix(".ipynb")
+        write_bytes(notebook_out, executed.read_bytes())
+        write_text(out_html, html)
+    return Rendered(out_html, notebook_out)
+
+
+def _execution_problem(kind: str, exc: Exception) -> Problem:
+    """The notebook's own French message when it raised one of ours, else the error."""
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = _TAGS.sub("", str(getattr(exc, "evalue", exc))).strip()
+    if (
+        ename.endswith(("Error", "Exception"))
+        and "cc_analytics" not in evalue
+        and ename
+        in {"CcAnalyticsError", "DataValidationError", "InputFileError", "ReferentielError"}
+    ):
+        return Problem(f"rapport « {kind} » non produit : {evalue}")
+    return Problem(f"rapport « {kind} » non produit : erreur {ename} : {evalue}",
+                   hint="Le carnet exécuté n'a pas été gardé ; relancez avec les mêmes "
+                        "paramètres dans JupyterLab pour voir la cellule en cause")  # fmt: skip
+
+
+def export_html(nb: Any, *, title: str, subtitle: str = "", shared_plotly: bool = False) -> str:
+    """The report page for an executed notebook (inputs and prompts hidden)."""
+    from nbconvert import HTMLExporter
+
+    exporter = HTMLExporter(
+        template_name="cc_report", extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+    )  # fmt: skip
+    resources = {
+        "cc_title": title,
+        "cc_subtitle": subtitle,
+        "cc_kicker": "cc-analytics · certification « Chargé.e de clientèle »",
+        "cc_css": (TEMPLATES_DIR / "cc_report" / "report.css").read_text(encoding="utf-8"),
+        "cc_plotly_src": PLOTLY_FILE if shared_plotly else "",
+        "cc_plotly_inline": "" if shared_plotly else _plotly_js(),
+    }
+    body, _ = exporter.from_notebook_node(nb, resources=resources)
+    return add_toc(body)
+
+
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    return get_plotlyjs()
+
+
+def ensure_shared_plotly(folder: Path) -> Path:
+    """One plotly.js for every report of a folder (written once, atomically)."""
+    target = folder / PLOTLY_FILE
+    js = _plotly_js()
+    if not target.exists() or target.stat().st_size != len(js.encode()):
+        write_text(target, js)
+    return target
+
+
+def add_toc(html: str) -> str:
+    """Fill the ``<!-- cc-toc -->`` placeholder with links to every section (h2)."""
+    items = []
+    for anchor, inner in _H2.findall(html):
+        label = _TAGS.sub("", inner).replace("¶", "").strip()
+        items.append(f'<li><a href="#{anchor}">{label}</a></li>')
+    toc = f"<p class='toc-title'>Sommaire</p><ol>{''.join(items)}</ol>" if items else ""
+    return html.replace("<!-- cc-toc -->", toc, 1)
+
+
+def heading_text(html_fragment: str) -> str:
+    return unescape(_TAGS.sub("", html_fragment))
