@@ -16,8 +16,8 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from . import formatting as fr
+from .paths import REPORT_ENV
 
-REPORT_ENV = "CC_ANALYTICS_REPORT"
 PALETTE = ["#1f4e79", "#2e86ab", "#f18f01", "#c73e1d", "#3b8b5a", "#6c4f9c"]
 SCORE_COLORS = ["#c73e1d", "#f0a35e", "#d9d9a3", "#7fbf7b", "#1b7837"]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"

@@ -145,6 +145,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, help="fichier HTML (défaut : reports/NOM/…)")
     p.set_defaults(handler=_report)
 
+    p = commands.add_parser(
+        "build",
+        help="tâche principale : contrôle, tables, tous les "
+        "rapports et reports/index.html (défaut : données de démonstration)",
+    )
+    p.add_argument("dataset", type=Path, nargs="?", help="dossier de données (défaut : démo)")
+    p.add_argument(
+        "--config",
+        type=Path,
+        help="configuration TOML (jeux de données, rapports, règles, dossier de sortie)",
+    )
+    p.add_argument("--force", action="store_true", help="tout reconstruire")
+    p.add_argument("--jobs", type=int, help="processus en parallèle (défaut : un par cœur)")
+    p.add_argument("--executor", default="local", help="local (défaut) ou dask:ADRESSE")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDES",
+        help="si une autre construction tourne, attendre au plus SECONDES",
+    )
+    p.set_defaults(handler=_build)
+
     p = commands.add_parser("lab", help="ouvrir JupyterLab sur les carnets d'exploration")
     p.add_argument("--port", type=int, default=8888)
     p.add_argument("--no-browser", action="store_true")
@@ -401,6 +424,108 @@ def _report(args: argparse.Namespace) -> int:
     print(f"Rapport écrit : {rendered.html}")
     print(f"Carnet exécuté (audit) : {rendered.notebook}")
     return EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    import logging
+    from dataclasses import replace
+
+    from filelock import FileLock, Timeout
+
+    from . import batch
+    from .build_config import default_config, load_config
+
+    if args.config and args.dataset:
+        raise CcAnalyticsError("donnez soit un dossier de données, soit --config, pas les deux")
+    config = load_config(args.config) if args.config else default_config(args.dataset)
+    if args.jobs:
+        config = replace(config, jobs=args.jobs)
+    rules_file = args.config if args.config and config.rules_overridden else None
+    logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
+    logging.getLogger("papermill").setLevel(logging.WARNING)
+    config.output.mkdir(parents=True, exist_ok=True)
+    lock = FileLock(str(config.output / batch.LOCK_FILE), timeout=args.wait)
+    try:
+        lock.acquire()
+    except Timeout:
+        raise CcAnalyticsError(
+            f"une autre construction est en cours sur {config.output} (verrou "
+            f"{batch.LOCK_FILE}) ; réessayez plus tard ou ajoutez --wait 600"
+        ) from None
+    try:
+        with _executor(args.executor, config.jobs) as executor:
+            summary = batch.build(
+                config,
+                force=args.force,
+                executor=executor,
+                progress=_progress_printer(),
+                rules_file=rules_file,
+            )
+    finally:
+        lock.release()
+    built = sum(o.status == "built" for o in summary.outcomes)
+    fresh = sum(o.status == "up to date" for o in summary.outcomes)
+    print(
+        f"Terminé : {built} produit(s), {fresh} à jour, {len(summary.failed)} échec(s).",
+        file=sys.stderr,
+    )
+    for outcome in summary.failed:
+        print(f"  échec — {batch.outcome_line(outcome)} : {outcome.message}", file=sys.stderr)
+    print(f"Rapports : {summary.index}")
+    return EXIT_INPUT if summary.failed else EXIT_OK
+
+
+def _executor(spec: str, jobs: int):
+    import contextlib
+    import os
+    from concurrent.futures import ProcessPoolExecutor
+
+    if spec == "local":
+        return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1)
+    if spec.startswith("dask:"):
+        try:
+            from distributed import Client
+        except ImportError:
+            raise CcAnalyticsError(
+                "--executor dask demande l'extra « dask » : pip install -e '.[dask]'"
+            ) from None
+        client = Client(spec.removeprefix("dask:"))
+
+        @contextlib.contextmanager
+        def dask_executor():
+            try:
+                yield client.get_executor()
+            finally:
+                client.close()
+
+        return dask_executor()
+    raise CcAnalyticsError(f"--executor : « {spec} » inconnu ; local ou dask:ADRESSE")
+
+
+def _progress_printer():
+    """A progress bar on a terminal, plain log lines otherwise (cron, CI)."""
+    from . import batch
+
+    if sys.stderr.isatty():
+        from tqdm import tqdm
+
+        bar = None
+
+        def on_progress(done: int, total: int, outcome) -> None:
+            nonlocal bar
+            if bar is None:
+                bar = tqdm(total=total, unit="rapport", file=sys.stderr)
+            bar.set_postfix_str(outcome.label[:30])
+            bar.update(1)
+            if done == total:
+                bar.close()
+
+        return on_progress
+
+    def on_line(done: int, total: int, outcome) -> None:
+        print(f"[{done}/{total}] {batch.outcome_line(outcome)}", file=sys.stderr, flush=True)
+
+    return on_line
 
 
 def _lab(args: argparse.Namespace) -> int:

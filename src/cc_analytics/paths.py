@@ -18,6 +18,8 @@ PROJECT_ROOT = PACKAGE_DIR.parents[1]
 DEMO_DATASET = PROJECT_ROOT / "data" / "raw" / "demo"
 EXPECTATIONS_DIR = PROJECT_ROOT / "expectations"
 NOTEBOOKS_DIR = PROJECT_ROOT / "notebooks"
+#: Set to "1" in a report kernel: charts are emitted as HTML for the exported page.
+REPORT_ENV = "CC_ANALYTICS_REPORT"
 
 
 def safe_name(text: str) -> str:

@@ -18,9 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from .atomic import write_bytes, write_text
-from .charts import REPORT_ENV
 from .errors import CcAnalyticsError, Problem
-from .paths import NOTEBOOKS_DIR, PACKAGE_DIR
+from .paths import NOTEBOOKS_DIR, PACKAGE_DIR, REPORT_ENV
 
 TEMPLATES_DIR = PACKAGE_DIR / "templates"
 PLOTLY_FILE = "plotly.min.js"

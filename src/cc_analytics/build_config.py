@@ -1,0 +1,121 @@
+"""The batch configuration: which datasets, which reports, which rules, where.
+
+A TOML file, every path relative to the file itself::
+
+    [build]
+    output = "reports"          # folder of every report and of index.html
+    shared_plotly = true        # one plotly.min.js per dataset folder (smaller pages)
+    jobs = 0                    # worker processes; 0 = one per core
+
+    [rules]                     # optional: threshold, combine, small_group
+    combine = "co_validation"
+
+    [[datasets]]
+    path = "data/raw/demo"
+    reports = ["cohort", "review", "renewal"]
+    review_years = [2023, 2025]         # optional
+    rncp_export = "fiche.xml"           # optional, renewal report
+    fiche = "RNCP36612"                 # optional
+
+Without a file, ``cc-analytics build [DATASET_DIR]`` builds every report of one dataset
+(default: the bundled demo) into the project's ``reports/`` folder.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .errors import CcAnalyticsError, Problem
+from .paths import DEMO_DATASET, project_of
+from .rules import Rules
+
+REPORT_KINDS = ("cohort", "review", "renewal")
+
+
+@dataclass(frozen=True)
+class DatasetConfig:
+    path: Path
+    reports: tuple[str, ...] = REPORT_KINDS
+    review_years: tuple[int, int] | None = None
+    renewal_years: tuple[int, int] | None = None
+    rncp_export: Path | None = None
+    fiche: str | None = None
+    referentiel: Path | None = None
+
+
+@dataclass(frozen=True)
+class BuildConfig:
+    datasets: tuple[DatasetConfig, ...]
+    output: Path
+    rules: Rules = field(default_factory=Rules)
+    rules_overridden: bool = False
+    shared_plotly: bool = True
+    jobs: int = 0
+
+
+def default_config(dataset: str | Path | None = None) -> BuildConfig:
+    path = Path(dataset) if dataset else DEMO_DATASET
+    return BuildConfig(datasets=(DatasetConfig(path.resolve()),),
+                       output=project_of(path) / "reports")  # fmt: skip
+
+
+def load_config(path: str | Path) -> BuildConfig:
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CcAnalyticsError(
+            Problem("fichier de configuration introuvable", file=str(path))
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CcAnalyticsError(Problem(f"TOML invalide : {exc}", file=str(path),
+                                       hint="Vérifiez guillemets et crochets")) from None  # fmt: skip
+    base = path.resolve().parent
+    problems: list[Problem] = []
+    build = data.get("build", {})
+    datasets = []
+    for i, entry in enumerate(data.get("datasets", []), start=1):
+        if "path" not in entry:
+            problems.append(Problem(f"jeu de données n° {i} sans « path »", file=str(path)))
+            continue
+        kinds = tuple(entry.get("reports", REPORT_KINDS))
+        unknown = [k for k in kinds if k not in REPORT_KINDS]
+        if unknown:
+            problems.append(
+                Problem(
+                    f"type de rapport inconnu : {', '.join(unknown)}",
+                    file=str(path),
+                    hint="Types : " + ", ".join(REPORT_KINDS),
+                )
+            )
+        datasets.append(DatasetConfig(
+            path=(base / entry["path"]).resolve(), reports=kinds,
+            review_years=_years(entry.get("review_years")),
+            renewal_years=_years(entry.get("renewal_years")),
+            rncp_export=(base / entry["rncp_export"]).resolve() if entry.get("rncp_export") else None,
+            fiche=entry.get("fiche"),
+            referentiel=(base / entry["referentiel"]).resolve() if entry.get("referentiel") else None,
+        ))  # fmt: skip
+    if not datasets and not problems:
+        problems.append(
+            Problem("aucun jeu de données ([[datasets]] avec path = …)", file=str(path))
+        )
+    if problems:
+        raise CcAnalyticsError(problems)
+    rules_data: dict[str, Any] = data.get("rules", {})
+    return BuildConfig(
+        datasets=tuple(datasets),
+        output=(base / build.get("output", "reports")).resolve(),
+        rules=Rules(**rules_data), rules_overridden=bool(rules_data),
+        shared_plotly=bool(build.get("shared_plotly", True)),
+        jobs=int(build.get("jobs", 0)),
+    )  # fmt: skip
+
+
+def _years(value: Any) -> tuple[int, int] | None:
+    if not value:
+        return None
+    return int(value[0]), int(value[-1])
