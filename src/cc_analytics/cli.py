@@ -298,12 +298,12 @@ def _ingest(args: argparse.Namespace) -> int:
 def _computed(args: argparse.Namespace):
     from .pipeline import gate_dataset
     from .results import compute_results
-    from .rules import Rules, load_rules
+    from .rules import Rules, read_rules_file
 
     gated = gate_dataset(args.dataset, args.referentiel)
     tables = gated.tables
     base = Rules(threshold=tables.referentiel.threshold)
-    rules = base.with_overrides(**load_rules(args.rules).to_dict()) if args.rules else base
+    rules = base.with_overrides(**read_rules_file(args.rules)) if args.rules else base
     rules = rules.with_overrides(threshold=args.threshold, combine=args.combine)
     results = compute_results(tables.candidates, tables.scores, tables.referentiel, rules)
     return gated, results

@@ -21,7 +21,7 @@ from .errors import CcAnalyticsError, Problem
 from .ingest import TABLES, Tables, read_manifest
 from .paths import processed_dir
 from .results import Results, compute_results
-from .rules import Rules, load_rules
+from .rules import Rules, read_rules_file
 
 
 @dataclass(frozen=True)
@@ -91,7 +91,7 @@ def load_context(dataset: str | Path, *, referentiel: str | Path | None = None,
     tables, manifest = load_tables(dataset, referentiel)
     base = Rules(threshold=tables.referentiel.threshold)
     if rules:
-        base = base.with_overrides(**load_rules(rules).to_dict())
+        base = base.with_overrides(**read_rules_file(rules))
     chosen = base.with_overrides(threshold=threshold, combine=combine)
     results = compute_results(tables.candidates, tables.scores, tables.referentiel, chosen)
     return ReportContext(Path(dataset).resolve().name, tables, results, chosen, manifest,

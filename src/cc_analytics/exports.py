@@ -1,9 +1,9 @@
 """Tables written for people and scripts: CSV (plain decimals) and XLSX (French formats).
 
-CSV: rates as plain decimals rounded to 10 places (``0.8571428571``), an empty cell where a
-value is undefined (n = 0), UTF-8. XLSX: rates shown as French percentages (Excel displays
-``0.0%`` as ``85,7 %`` in a French locale), plus a sheet « informations » stating the rules,
-the referentiel and the inputs. Both are written atomically.
+CSV: rates as plain decimals rounded to 10 places (``0.8571428571``, never ``1e-05``), an empty
+cell where a value is undefined (n = 0), UTF-8. XLSX: rates shown as French percentages (Excel
+displays ``0.0%`` as ``85,7 %`` in a French locale), plus a sheet « informations » stating the
+rules, the referentiel and the inputs. Both are written atomically.
 """
 
 from __future__ import annotations
@@ -44,9 +44,25 @@ def write_table(table: pd.DataFrame, path: str | Path, info: Mapping[str, object
 
 def _csv(table: pd.DataFrame) -> pd.DataFrame:
     out = table.copy()
-    floats = out.select_dtypes("float").columns
-    out[floats] = out[floats].round(DECIMALS)
+    for column in out.select_dtypes("float").columns:
+        out[column] = plain_decimals(out[column])
     return out
+
+
+def plain_decimals(values: pd.Series) -> pd.Series:
+    """Floats as text a script parses: ``0.8571428571``, never ``1e-05``; empty where NaN.
+
+    pandas writes floats with ``repr``, which switches to scientific notation below 1e-4 (a
+    Wilson lower bound of a large group, say) and prints ``-0.0`` for a rounded tiny negative.
+
+    >>> plain_decimals(pd.Series([6 / 7, 1.0, 1e-05, -1e-12, None])).tolist()
+    ['0.8571428571', '1.0', '0.00001', '0.0', '']
+    """
+    numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+    rounded = np.round(numbers, DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+    text = pd.Series(np.char.mod(f"%.{DECIMALS}f", rounded), index=values.index, dtype=object)
+    text = text.str.rstrip("0").str.replace(r"\.$", ".0", regex=True)
+    return text.where(~np.isnan(numbers), "")
 
 
 def _xlsx(table: pd.DataFrame, path: Path, info: Mapping[str, object], sheet: str) -> None:

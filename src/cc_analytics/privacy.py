@@ -49,6 +49,9 @@ def protect(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
             smallest = pick.sort_values([n_column], kind="stable").groupby("_key").head(1)
             suppressed[out.index.get_indexer(smallest.index)] = True
     out["suppressed"] = suppressed
-    columns = [c for c in HIDDEN_COLUMNS if c in out]
-    out[columns] = out[columns].astype("float64").mask(out["suppressed"], np.nan)
+    for column in (c for c in HIDDEN_COLUMNS if c in out):
+        # counts stay integers (nullable), so a hidden cell does not turn k = 2 into "2.0"
+        kind = out[column].dtype.kind
+        values = out[column].astype("Int64" if kind in "iub" else "float64")
+        out[column] = values.mask(out["suppressed"])
     return out

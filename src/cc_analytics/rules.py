@@ -39,13 +39,13 @@ class Rules:
 
     def __post_init__(self) -> None:
         problems = []
-        if not isinstance(self.threshold, int) or not 0 <= self.threshold <= 4:
+        if not _is_int(self.threshold) or not 0 <= self.threshold <= 4:
             problems.append(
                 Problem(
                     "le seuil d'acquisition doit être un entier de 0 à 4", value=str(self.threshold)
                 )
             )
-        if self.combine not in COMBINE_MODES:
+        if not isinstance(self.combine, str) or self.combine not in COMBINE_MODES:
             problems.append(
                 Problem(
                     "mode de combinaison inconnu",
@@ -53,7 +53,7 @@ class Rules:
                     hint="Modes : " + ", ".join(COMBINE_MODES),
                 )
             )
-        if not isinstance(self.small_group, int) or self.small_group < 1:
+        if not _is_int(self.small_group) or self.small_group < 1:
             problems.append(
                 Problem(
                     "le seuil des petits effectifs doit être un entier ≥ 1",
@@ -80,19 +80,51 @@ class Rules:
         return replace(self, **{k: v for k, v in values.items() if v is not None})
 
 
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # TOML ``true`` is no 1
+
+
 def load_rules(path: str | Path | None) -> Rules:
     """Rules from a TOML file (keys: threshold, combine, small_group); defaults without one."""
     if path is None:
         return Rules()
+    return Rules(**read_rules_file(path))
+
+
+def read_rules_file(path: str | Path) -> dict[str, Any]:
+    """The rules a TOML file sets, and only those, checked.
+
+    Keys are at the top level or in a ``[rules]`` table (then other sections, such as a
+    build configuration's, are left alone). Layer the result over other rules
+    with ``base.with_overrides(**read_rules_file(path))``: a key the file does not set keeps
+    the base value (the referentiel's threshold, say) instead of falling back to the default.
+    """
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise CcAnalyticsError(Problem("fichier de règles introuvable", file=str(path))) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CcAnalyticsError(
+            Problem(f"fichier de règles illisible : {exc}", file=str(path))
+        ) from None
     except tomllib.TOMLDecodeError as exc:
         raise CcAnalyticsError(Problem(f"TOML invalide : {exc}", file=str(path))) from None
-    data = data.get("rules", data)
     known = {f.name for f in fields(Rules)}
+    if "rules" in data:
+        # a build configuration holds [build] and [[datasets]] beside [rules]: those are not
+        # rules; but a rule written above [rules] would be silently lost, so it is refused
+        outside = sorted(set(data) & known)
+        if not isinstance(data["rules"], dict) or outside:
+            raise CcAnalyticsError(
+                Problem(
+                    "« rules » doit être une section [rules] qui contient toutes les règles",
+                    file=str(path),
+                    value=", ".join(outside) or None,
+                    hint="Mettez les règles soit toutes dans [rules], soit toutes hors section",
+                )
+            )
+        data = data["rules"]
     unknown = sorted(set(data) - known)
     if unknown:
         raise CcAnalyticsError(
@@ -102,4 +134,8 @@ def load_rules(path: str | Path | None) -> Rules:
                 hint=f"Règles possibles : {', '.join(sorted(known))}",
             )
         )
-    return Rules(**data)
+    try:
+        Rules(**data)
+    except CcAnalyticsError as exc:
+        raise CcAnalyticsError([replace(p, file=str(path)) for p in exc.problems]) from None
+    return dict(data)
