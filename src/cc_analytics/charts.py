@@ -151,6 +151,12 @@ def french_table(
     return pd.DataFrame(out)
 
 
+def score_matrix_table(matrix: pd.DataFrame) -> pd.DataFrame:
+    """A candidates × competencies score matrix as text: ``3``, or ``—`` where no score."""
+    out = matrix.apply(lambda column: column.map(fr.number))
+    return out.reset_index().rename(columns={matrix.index.name or "index": "Candidat"})
+
+
 def html_table(table: pd.DataFrame, caption: str | None = None, css_class: str = "data") -> str:
     """An escaped HTML table (headers and cells are text)."""
     head = "".join(f"<th scope='col'>{escape(str(c))}</th>" for c in table.columns)

@@ -268,16 +268,7 @@ def _referentiel_check(args: argparse.Namespace) -> int:
 def _validate(args: argparse.Namespace) -> int:
     from .pipeline import gate_dataset
 
-    try:
-        gated = gate_dataset(args.dataset, args.referentiel)
-    except CcAnalyticsError:
-        from .paths import reports_dir
-
-        print(
-            f"Rapport de validation : {reports_dir(args.dataset) / 'validation.html'}",
-            file=sys.stderr,
-        )
-        raise
+    gated = gate_dataset(args.dataset, args.referentiel)
     rows = gated.gate.rows
     print(
         f"Données valides : {rows['candidates']} candidats, {rows['scores']} notes, "
@@ -444,9 +435,16 @@ def _build(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     logging.getLogger("papermill").setLevel(logging.WARNING)
     config.output.mkdir(parents=True, exist_ok=True)
-    lock = FileLock(str(config.output / batch.LOCK_FILE), timeout=args.wait)
+    lock = FileLock(str(config.output / batch.LOCK_FILE))
     try:
-        lock.acquire()
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            if args.wait <= 0:
+                raise
+            print(f"Une autre construction est en cours sur {config.output} : attente "
+                  f"(au plus {args.wait:g} s)…", file=sys.stderr, flush=True)  # fmt: skip
+            lock.acquire(timeout=args.wait)
     except Timeout:
         raise CcAnalyticsError(
             f"une autre construction est en cours sur {config.output} (verrou "
@@ -489,7 +487,14 @@ def _executor(spec: str, jobs: int):
             raise CcAnalyticsError(
                 "--executor dask demande l'extra « dask » : pip install -e '.[dask]'"
             ) from None
-        client = Client(spec.removeprefix("dask:"))
+        address = spec.removeprefix("dask:")
+        try:
+            client = Client(address, timeout="20s")
+        except OSError as exc:
+            raise CcAnalyticsError(
+                f"--executor : cluster Dask injoignable à « {address} » ({exc}) ; vérifiez "
+                "l'adresse du scheduler (ex. dask:tcp://hôte:8786) et qu'il tourne"
+            ) from None
 
         @contextlib.contextmanager
         def dask_executor():
@@ -529,11 +534,28 @@ def _progress_printer():
 
 
 def _lab(args: argparse.Namespace) -> int:
+    """JupyterLab on ``notebooks/``, opening the exploration notebook.
+
+    The server keeps Jupyter's token (never disabled here; set ``JUPYTER_TOKEN`` to choose
+    it). Kernels run on this interpreter with this package first on their path.
+    """
+    import importlib.util
     import os
+    import signal
     import subprocess
 
-    from .paths import NOTEBOOKS_DIR
+    from .paths import NOTEBOOKS_DIR, PACKAGE_DIR
 
+    if importlib.util.find_spec("jupyterlab") is None:
+        raise CcAnalyticsError(
+            "JupyterLab n'est pas installé pour cet interpréteur Python "
+            f"({sys.executable}) ; installez cc-analytics avec ses dépendances (pip install -e .)"
+        )
+    if not NOTEBOOKS_DIR.is_dir():
+        raise CcAnalyticsError(
+            f"dossier des carnets introuvable : {NOTEBOOKS_DIR} ; « cc-analytics lab » "
+            "s'utilise depuis une copie du projet (installation pip install -e .)"
+        )
     command = [
         sys.executable,
         "-m",
@@ -542,12 +564,35 @@ def _lab(args: argparse.Namespace) -> int:
         f"--notebook-dir={NOTEBOOKS_DIR}",
         f"--port={args.port}",
     ]
+    exploration = NOTEBOOKS_DIR / "exploration.ipynb"
+    if exploration.exists():
+        command.append(str(exploration))  # the browser opens on it
     if args.no_browser:
         command.append("--no-browser")
-    if os.geteuid() == 0:
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
         command.append("--allow-root")
-    print(f"JupyterLab sur {NOTEBOOKS_DIR} (ouvrez exploration.ipynb) ; Ctrl+C pour arrêter.")
-    return subprocess.call(command)
+    # the kernels import this very copy of the package, installed or not
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(PACKAGE_DIR.parent), *([env["PYTHONPATH"]] if env.get("PYTHONPATH") else [])]
+    )
+    print(
+        f"JupyterLab sur {NOTEBOOKS_DIR} (carnet exploration.ipynb) ; l'adresse à ouvrir, "
+        "avec son jeton, s'affiche ci-dessous. Ctrl+C pour arrêter."
+    )
+    server = subprocess.Popen(command, env=env)
+    # stopping this command stops the server too, instead of leaving it running alone
+    previous = signal.signal(signal.SIGTERM, lambda *_: server.terminate())
+    try:
+        while True:
+            try:
+                return server.wait()
+            except KeyboardInterrupt:
+                # Jupyter handles Ctrl+C itself (confirmation, then kernels shut down);
+                # subprocess.call would kill it here and leave its kernels running
+                continue
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -566,6 +611,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return handler(args)
     except CcAnalyticsError as exc:
         print(f"Erreur : {exc}", file=sys.stderr)
+        if exc.report is not None:
+            print(f"Rapport de validation : {exc.report}", file=sys.stderr)
         return EXIT_INPUT
     except KeyboardInterrupt:
         print("Interrompu.", file=sys.stderr)

@@ -26,7 +26,7 @@ class Problem:
     def render(self) -> str:
         where = [self.file] if self.file else []
         if self.row:
-            where.append(f"ligne {self.row}")
+            where.append(f"{'lignes' if ',' in self.row else 'ligne'} {self.row}")
         if self.column:
             where.append(f"colonne « {self.column} »")
         text = " — ".join(where)
@@ -47,6 +47,8 @@ class CcAnalyticsError(Exception):
         elif isinstance(problems, Problem):
             problems = [problems]
         self.problems: list[Problem] = list(problems)
+        #: A report written about these problems (the validation report), if any.
+        self.report: Path | None = None
         super().__init__(self.render())
 
     def render(self) -> str:

@@ -99,6 +99,11 @@ class Referentiel:
             out.update(zip(table["code"], table["label"].fillna(""), strict=True))
         return out
 
+    def scale_labels(self) -> dict[int, str]:
+        """French label of each score value: ``{0: "non acquis", …, 4: "expert"}``."""
+        return {int(v): str(label) for v, label in zip(self.scale["value"], self.scale["label"],
+                                                        strict=True)}  # fmt: skip
+
     def check(self) -> list[Problem]:
         """Integrity problems (empty when the referentiel is consistent)."""
         return check(self)

@@ -44,12 +44,20 @@ def render_report(kind: str, parameters: dict[str, Any], out_html: str | Path, *
     """Execute the ``kind`` notebook with ``parameters`` and write ``out_html`` (+ ``.ipynb``)."""
     import nbformat
     import papermill
+    from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
     if kind not in KINDS:
         raise CcAnalyticsError(Problem(f"type de rapport inconnu : {kind}",
                                        hint="Types : " + ", ".join(KINDS)))  # fmt: skip
     out_html = Path(out_html)
+    check_output(out_html)
     notebook = NOTEBOOKS_DIR / KINDS[kind][0]
+    if not notebook.is_file():
+        raise CcAnalyticsError(Problem(
+            f"rapport « {kind} » non produit : carnet introuvable", file=str(notebook),
+            hint="Les carnets des rapports sont dans le dossier notebooks/ du dépôt "
+                 "cc-analytics ; installez le paquet depuis le dépôt (pip install -e .)",
+        ))  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="cc-report-") as tmp:
         executed = Path(tmp) / notebook.name
         previous = os.environ.get(REPORT_ENV)
@@ -61,6 +69,19 @@ def render_report(kind: str, parameters: dict[str, Any], out_html: str | Path, *
             )  # fmt: skip
         except papermill.PapermillExecutionError as exc:
             raise CcAnalyticsError(_execution_problem(kind, exc)) from None
+        except CellTimeoutError:
+            raise CcAnalyticsError(Problem(
+                f"rapport « {kind} » non produit : une cellule du carnet a dépassé {timeout} s",
+                hint="Le jeu de données est peut-être très grand ; relancez le carnet dans "
+                     "JupyterLab pour voir la cellule en cause",
+            )) from None  # fmt: skip
+        except DeadKernelError:
+            raise CcAnalyticsError(Problem(
+                f"rapport « {kind} » non produit : le noyau Python du carnet s'est arrêté "
+                "en cours d'exécution",
+                hint="Souvent un manque de mémoire ; fermez d'autres programmes ou lancez "
+                     "moins de rapports en parallèle",
+            )) from None  # fmt: skip
         finally:
             if previous is None:
                 os.environ.pop(REPORT_ENV, None)
@@ -75,6 +96,15 @@ def render_report(kind: str, parameters: dict[str, Any], out_html: str | Path, *
         write_bytes(notebook_out, executed.read_bytes())
         write_text(out_html, html)
     return Rendered(out_html, notebook_out)
+
+
+def check_output(out_html: Path) -> None:
+    """The page must be a ``.html`` file: the executed notebook is written beside it as
+    ``.ipynb``, so any other name could make one overwrite the other."""
+    if out_html.suffix.lower() not in (".html", ".htm"):
+        raise CcAnalyticsError(Problem("le rapport s'écrit dans un fichier .html",
+                                       value=str(out_html),
+                                       hint="Exemple : --out rapports/cohorte.html"))  # fmt: skip
 
 
 def _execution_problem(kind: str, exc: Exception) -> Problem:
@@ -120,10 +150,14 @@ def _plotly_js() -> str:
 
 
 def ensure_shared_plotly(folder: Path) -> Path:
-    """One plotly.js for every report of a folder (written once, atomically)."""
+    """One plotly.js for every report of a folder (written once, atomically).
+
+    Rewritten whenever its content differs, so a plotly upgrade never leaves pages drawn by
+    a stale copy (a size check would miss a same-length release).
+    """
     target = folder / PLOTLY_FILE
     js = _plotly_js()
-    if not target.exists() or target.stat().st_size != len(js.encode()):
+    if not target.is_file() or target.read_bytes() != js.encode():
         write_text(target, js)
     return target
 

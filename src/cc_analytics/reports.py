@@ -12,7 +12,7 @@ from pathlib import Path
 from .context import load_context, require_cohort
 from .errors import CcAnalyticsError, Problem
 from .paths import reports_dir, safe_name
-from .render import Rendered, render_report
+from .render import Rendered, check_output, render_report
 
 #: Reports meant for external readers hide small groups unless told otherwise.
 EXTERNAL_BY_DEFAULT = {"cohort": False, "review": True, "renewal": True}
@@ -79,6 +79,7 @@ def check_request(request: ReportRequest) -> ReportRequest:
     if request.kind == "cohort" and not request.cohort:
         raise CcAnalyticsError(Problem("le rapport de cohorte demande --cohort",
                                        hint="Exemple : --cohort 2024-LYON"))  # fmt: skip
+    check_output(request.output())
     ctx = load_context(request.dataset, referentiel=request.referentiel, rules=request.rules,
                        threshold=request.threshold, combine=request.combine)  # fmt: skip
     if request.cohort:

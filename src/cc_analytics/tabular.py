@@ -4,13 +4,15 @@ BOM, or cp1252 as French Excel writes it) and XLSX.
 Everything is read as text so that nothing is lost or guessed: the validation gate decides what
 a cell means and can quote it back exactly as the user typed it. Each table carries the row
 number the user sees in their spreadsheet (header = row 1) in ``_row``, and the file (and
-sheet) in ``_file``.
+sheet) in ``_file``. Cells beyond the last titled column are kept, in columns labelled with
+their spreadsheet letter, so that the caller can report them; untitled columns left empty
+(a trailing separator, formatting) are dropped.
 """
 
 from __future__ import annotations
 
+import csv
 import io
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,11 +28,25 @@ _FOREIGN_SEPARATORS = ("|", ":", "/")
 
 @dataclass(frozen=True)
 class Sheet:
-    """One table of text cells read from a file (or a workbook sheet)."""
+    """One table of text cells read from a file (or a workbook sheet).
+
+    ``headers`` are the titles as typed, one per column of ``frame`` (same order); the frame's
+    own column labels are unique: a title typed twice, or a missing title, is labelled with
+    its spreadsheet column letter (``site (colonne F)``, ``colonne F``).
+    """
 
     name: str  # "candidates.csv" or "notes.xlsx [jury]" — as the user knows it
     frame: pd.DataFrame  # text cells, plus ``_row`` and ``_file``
     headers: tuple[str, ...]  # as typed in the file
+    header_row: int = 1  # the spreadsheet row of the headers
+    letters: tuple[str, ...] = ()  # the spreadsheet column letter of each header
+
+    @property
+    def columns(self) -> list[tuple[str, str, str]]:
+        """``(title as typed, frame label, spreadsheet letter)`` for every column."""
+        labels = [c for c in self.frame.columns if c not in (ROW, FILE)]
+        letters = self.letters or tuple(column_letter(i + 1) for i in range(len(labels)))
+        return list(zip(self.headers, labels, letters, strict=True))
 
 
 def read_sheets(path: str | Path) -> list[Sheet]:
@@ -42,7 +58,10 @@ def read_sheets(path: str | Path) -> list[Sheet]:
 
 
 def decode(data: bytes) -> str:
-    """UTF-8 (BOM or not), else cp1252 (French Excel's "CSV (séparateur : point-virgule)")."""
+    """UTF-8 (BOM or not), UTF-16 with BOM (Excel's "Texte Unicode"), else cp1252 (French
+    Excel's "CSV (séparateur : point-virgule)")."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", errors="replace")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -64,32 +83,31 @@ def _read_csv(path: Path) -> Sheet:
                 hint="Exportez de nouveau le tableau, avec sa ligne d'en-tête",
             )
         )
-    lines = text.splitlines()
-    header_index = next(i for i, line in enumerate(lines) if line.strip())
-    separator = max(_SEPARATORS, key=lines[header_index].count)
-    try:
-        table = pd.read_csv(
-            io.StringIO(text),
-            sep=separator,
-            dtype=str,
-            header=None,
-            keep_default_na=False,
-            skip_blank_lines=False,
-            engine="c",
-        )
-    except pd.errors.ParserError as exc:
-        line = re.search(r"line (\d+)", str(exc))
+    lines = [line for line in text.splitlines() if line.strip(" ;,\t")]
+    if not lines:
         raise InputFileError(
             Problem(
-                "une ligne a plus de cellules que l'en-tête n'a de colonnes",
+                "fichier vide : aucune cellule remplie",
                 file=name,
-                row=line.group(1) if line else None,
-                hint="Une valeur contient peut-être le séparateur : entourez-la de guillemets",
+                hint="Exportez de nouveau le tableau, avec sa ligne d'en-tête",
             )
-        ) from None
-    headers = [str(h).strip() for h in table.iloc[header_index]]
-    if len(headers) == 1:
-        foreign = [s for s in _FOREIGN_SEPARATORS if s in headers[0]]
+        )
+    separator = max(_SEPARATORS, key=lambda sep: sum(line.count(sep) for line in lines[:5]))
+    options = dict(sep=separator, dtype=str, header=None, keep_default_na=False,
+                   skip_blank_lines=False, engine="c")  # fmt: skip
+    try:
+        table = pd.read_csv(io.StringIO(text), **options)
+    except pd.errors.ParserError:
+        # A line longer than the first one: read every cell; the extra cells land in untitled
+        # columns, which the caller reports with their rows.
+        width = max(len(row) for row in csv.reader(io.StringIO(text), delimiter=separator))
+        table = pd.read_csv(io.StringIO(text), names=range(width), **options)
+    table = table.apply(lambda column: column.str.strip()).fillna("")
+    header_index = _header_index((table != "").sum(axis=1).tolist())
+    headers = table.iloc[header_index].tolist()
+    titled = [h for h in headers if h]
+    if len(titled) == 1:
+        foreign = [s for s in _FOREIGN_SEPARATORS if s in titled[0]]
         raise InputFileError(
             Problem(
                 "une seule colonne lue : le séparateur de colonnes n'est ni le point-virgule, "
@@ -97,13 +115,13 @@ def _read_csv(path: Path) -> Sheet:
                 + (f" (« {foreign[0]} » trouvé)" if foreign else ""),
                 file=name,
                 row=str(header_index + 1),
-                value=headers[0][:60],
+                value=titled[0][:60],
                 hint="Dans Excel, « Enregistrer sous » → « CSV (séparateur : point-virgule) »",
             )
         )
-    body = table.iloc[header_index + 1 :].apply(lambda column: column.str.strip())
+    body = table.iloc[header_index + 1 :]
     body = body[(body != "").any(axis=1)]  # blank lines are not data
-    return Sheet(name, _frame(body, headers, name), tuple(headers))
+    return _sheet(name, body, headers, header_index + 1)
 
 
 def _read_xlsx(path: Path) -> list[Sheet]:
@@ -122,20 +140,23 @@ def _read_xlsx(path: Path) -> list[Sheet]:
     sheets = []
     for ws in workbook.worksheets:
         name = f"{path.name} [{ws.title}]"
+        ws.reset_dimensions()  # a wrong <dimension> in the file would silently cut rows off
         rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
         numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c for c in r)]
         if not numbered:
             continue
-        headers = numbered[0][1]
-        width = max(i for i, h in enumerate(headers) if h) + 1
-        headers = [h.strip() for h in headers[:width]]
+        first = _header_index([sum(1 for c in r if c) for _, r in numbered])
+        numbered = numbered[first:]  # a title above the headers is not data
+        header_row, headers = numbered[0]
+        width = max(max(i for i, c in enumerate(r) if c) + 1 for _, r in numbered)
+        headers = [*headers[:width], *[""] * (width - len(headers))]
         body = pd.DataFrame(
             [r[:width] + [""] * (width - len(r)) for _, r in numbered[1:]],
             index=[n - 1 for n, _ in numbered[1:]],
             columns=range(width),
             dtype=str,
         )
-        sheets.append(Sheet(name, _frame(body, headers, name), tuple(headers)))
+        sheets.append(_sheet(name, body, headers, header_row))
     workbook.close()
     if not sheets:
         raise InputFileError(
@@ -146,25 +167,51 @@ def _read_xlsx(path: Path) -> list[Sheet]:
     return sheets
 
 
+def _header_index(filled: list[int]) -> int:
+    """The headers are on the first row of two cells or more: a title above them (one cell)
+    is skipped. Without such a row, the first non-empty one (a single column is an error)."""
+    return next((i for i, n in enumerate(filled) if n >= 2),
+                next(i for i, n in enumerate(filled) if n))  # fmt: skip
+
+
 def _cell_text(value: object) -> str:
-    """A cell as the user sees it: 3.0 -> "3", dates -> ISO, empty -> ""."""
+    """A cell as the user sees it: 3.0 -> "3", 3.5 -> "3,5", dates -> ISO, empty -> ""."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):  # as French Excel shows it: 3 and 3,5
+        return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
     if hasattr(value, "isoformat"):
         text = value.isoformat()
         return text[:10] if text.endswith("T00:00:00") or len(text) == 19 else text
     return str(value).strip()
 
 
-def _frame(body: pd.DataFrame, headers: list[str], name: str) -> pd.DataFrame:
-    """Text cells with the headers as typed, the spreadsheet row number and the file name.
+def _sheet(name: str, body: pd.DataFrame, headers: list[str], header_row: int) -> Sheet:
+    """Text cells labelled uniquely, with the spreadsheet row number and the file name.
 
     ``body`` is indexed by 0-based line position, so the user's row number is index + 1.
+    Untitled columns without any value are dropped.
     """
-    frame = body.copy()
-    frame.columns = [h if h else f"(colonne {i + 1} sans titre)" for i, h in enumerate(headers)]
+    keep = [i for i, h in enumerate(headers) if h or (body[body.columns[i]] != "").any()]
+    frame = body.iloc[:, keep].copy()
+    typed = [headers[i].strip() for i in keep]
+    seen: dict[str, int] = {}
+    for h in typed:
+        seen[h] = seen.get(h, 0) + 1
+    letters = tuple(column_letter(i + 1) for i in keep)
+    frame.columns = [
+        h if h and seen[h] == 1 else f"{h} (colonne {letter})".strip()
+        for h, letter in zip(typed, letters, strict=True)
+    ]
     frame[ROW] = (frame.index + 1).astype(str)
     frame[FILE] = name
-    return frame.reset_index(drop=True)
+    return Sheet(name, frame.reset_index(drop=True), tuple(typed), header_row, letters)
+
+
+def column_letter(number: int) -> str:
+    """The spreadsheet letter of a 1-based column number: 1 -> "A", 28 -> "AB"."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters

@@ -2,7 +2,8 @@
 
 Great Expectations suites (``expectations/*.json``) check each table; the checks GX cannot
 express across tables are done here and reported in the same list. Problems are located as
-the user sees them: file (and sheet), spreadsheet row numbers, column, offending values.
+the user sees them: file (and sheet), spreadsheet row numbers, column as titled in the file,
+offending values.
 """
 
 from __future__ import annotations
@@ -11,16 +12,18 @@ from dataclasses import dataclass
 
 import pandas as pd
 
-from .dataset import COLUMN, RawDataset, read_dataset
+from .dataset import COLUMN, RawDataset, read_dataset, rows_text, values_text
 from .errors import DataValidationError, Problem
 from .referentiel import Referentiel
 from .schemas import ACCESS_ROUTES, INSERTION_STATUSES, SCHEMAS
 from .tabular import FILE, ROW
 
-MAX_ROWS_SHOWN = 15
-MAX_VALUES_SHOWN = 8
-
-#: What to do, per (column, expectation): words a pedagogical lead acts on.
+DATE_HINT = (
+    "Écrivez une date du calendrier au format JJ/MM/AAAA (14/06/2024) ou AAAA-MM-JJ "
+    "(2024-06-14), ou laissez la case vide"
+)
+#: What to do, per (column, expectation): words a pedagogical lead acts on. Without an entry,
+#: the expectation's own French description (``meta.description_fr``) is the hint.
 HINTS: dict[tuple[str | None, str], str] = {
     (
         "score",
@@ -30,22 +33,23 @@ HINTS: dict[tuple[str | None, str], str] = {
     (
         "competency",
         "expect_column_values_to_be_in_set",
-    ): "Utilisez un code de compétence du référentiel (cc-analytics referentiel show)",
+    ): "Corrigez le code (forme B1A1C1) : la liste des compétences du référentiel est donnée "
+    "par « cc-analytics referentiel show »",
     (
         "candidate_id",
         "expect_column_values_to_be_in_set",
     ): "Ajoutez ce candidat au fichier des candidats, ou corrigez son identifiant",
     ("evaluator", "expect_column_values_to_be_in_set"): "Indiquez « jury » ou « entreprise »",
     ("access_route", "expect_column_values_to_be_in_set"): "Voies acceptées : "
-    + ", ".join(f"{k} ({v})" for k, v in ACCESS_ROUTES.items()),
+    + " ; ".join(f"{k} = {v}" for k, v in ACCESS_ROUTES.items()),
     ("immersion", "expect_column_values_to_be_in_set"): "Indiquez « oui » ou « non »",
     ("horizon_months", "expect_column_values_to_be_in_set"): "Indiquez 6 ou 24 (mois)",
     ("status", "expect_column_values_to_be_in_set"): "Situations acceptées : "
-    + ", ".join(INSERTION_STATUSES),
+    + " ; ".join(f"{k} = {v}" for k, v in INSERTION_STATUSES.items()),
     (
         "session_date",
         "expect_column_values_to_match_regex",
-    ): "Écrivez la date au format AAAA-MM-JJ (2024-06-14) ou JJ/MM/AAAA",
+    ): DATE_HINT,
     ("cohort", "expect_column_values_to_not_be_null"): "Indiquez la cohorte de chaque candidat",
     (
         "candidate_id",
@@ -60,10 +64,18 @@ HINTS: dict[tuple[str | None, str], str] = {
         "expect_column_values_to_be_unique",
     ): "Chaque candidat ne doit figurer qu'une fois : supprimez le doublon",
 }
-DUPLICATE_HINT = (
-    "Une même note est saisie deux fois : supprimez le doublon, ou, s'il s'agit d'un "
-    "rattrapage, indiquez une date de session plus tardive"
-)
+#: Rows that say the same thing twice, per table: what is wrong, and what to do.
+DUPLICATES: dict[str, tuple[str, str]] = {
+    "scores": (
+        "note en double : même candidat, même compétence, même évaluateur et même date de session",
+        "Supprimez le doublon ; s'il s'agit d'un rattrapage, indiquez sa date de session "
+        "(plus tardive)",
+    ),
+    "insertion": (
+        "réponse en double : même candidat et même délai d'enquête",
+        "Un candidat n'a qu'une situation par délai (6 ou 24 mois) : supprimez le doublon",
+    ),
+}
 WHAT: dict[str, str] = {
     "expect_column_values_to_be_in_set": "valeur non reconnue",
     "expect_column_values_to_not_be_null": "valeur manquante",
@@ -83,6 +95,7 @@ WHAT_BY_COLUMN: dict[str, str] = {
     "horizon_months": "délai d'enquête inconnu",
     "session_date": "date non reconnue",
 }
+NO_DATE = "sans date"
 
 
 @dataclass(frozen=True)
@@ -100,13 +113,16 @@ class GateResult:
 
 
 def run_gate(folder: str, referentiel: Referentiel | None = None) -> GateResult:
-    """Read a dataset folder and check it in full; never raises for bad data values."""
+    """Read a dataset folder and check it in full; never raises for bad data values.
+
+    Problems found while reading do not stop the checks: the rows that could be read are
+    checked too, so that every problem is reported at once.
+    """
     raw = read_dataset(folder, referentiel)
-    problems = list(raw.problems)
     expectations_run: dict[str, int] = {}
-    if not raw.problems:  # the tables have every required column: values can be checked
-        problems += _gx_problems(raw, expectations_run)
-        problems += cross_table_problems(raw)
+    problems = [*raw.problems, *_gx_problems(raw, expectations_run), *cross_table_problems(raw)]
+    order = {path.name: i for i, path in enumerate(raw.files.all)}
+    problems.sort(key=lambda p: order.get((p.file or "").split(" [")[0], -1))  # file by file
     rows = {"candidates": len(raw.candidates), "scores": len(raw.scores),
             "insertion": len(raw.insertion)}  # fmt: skip
     return GateResult(raw, problems, expectations_run, rows)
@@ -123,9 +139,14 @@ def validate(folder: str, referentiel: Referentiel | None = None) -> GateResult:
 def _gx_problems(raw: RawDataset, expectations_run: dict[str, int]) -> list[Problem]:
     from .gx_gate import load_suite, validate_table
 
+    known_ids = raw.candidates["candidate_id"].dropna()
+    if "candidates" in raw.unusable:
+        # the candidates file could not be read in full: it says nothing about who is unknown
+        known_ids = pd.concat([known_ids, raw.scores["candidate_id"].dropna(),
+                               raw.insertion["candidate_id"].dropna()])  # fmt: skip
     parameters = {
         "competency_codes": raw.referentiel.competencies["code"].tolist(),
-        "candidate_ids": raw.candidates["candidate_id"].dropna().unique().tolist(),
+        "candidate_ids": known_ids.unique().tolist(),
     }
     tables = {"candidates": raw.candidates, "scores": raw.scores, "insertion": raw.insertion}
     problems: list[Problem] = []
@@ -136,65 +157,92 @@ def _gx_problems(raw: RawDataset, expectations_run: dict[str, int]) -> list[Prob
         # compound uniqueness treats two missing dates as the same session (a duplicate)
         data = table[SCHEMAS[name].names].reset_index(drop=True)
         for failure in validate_table(name, data, parameters):
-            problems += _locate(failure, table.reset_index(drop=True))
+            problems += _locate(failure, table.reset_index(drop=True), raw)
     return problems
 
 
-def _locate(failure, table: pd.DataFrame) -> list[Problem]:
+def _locate(failure, table: pd.DataFrame, raw: RawDataset) -> list[Problem]:
     """One problem per file and column, listing the spreadsheet rows and offending values."""
     expectation = failure.expectation
     column = failure.column
+    hint = HINTS.get((column, expectation)) or failure.description_fr
     if not failure.positions:
-        return [
-            Problem(
-                failure.description_fr or expectation,
-                column=column,
-                hint=HINTS.get((column, expectation)),
-            )
-        ]
+        return [Problem(failure.error or failure.description_fr or expectation, column=column,
+                        hint=HINTS.get((column, expectation)))]  # fmt: skip
     where = table.iloc[list(failure.positions)][[FILE, ROW, COLUMN]].copy()
-    where["value"] = [str(v) for v in failure.values]
-    compound = expectation == "expect_compound_columns_to_be_unique"
+    where["value"] = [_key_text(v) if isinstance(v, tuple) else str(v) for v in failure.values]
+    if expectation == "expect_compound_columns_to_be_unique":
+        return _duplicates(failure.table, where)
     what = WHAT_BY_COLUMN.get(column or "", WHAT.get(expectation, expectation))
-    if compound:
-        what = "même candidat, compétence, évaluateur et date de session sur plusieurs lignes"
-    elif expectation == "expect_column_values_to_not_be_null":
-        what = "valeur manquante"
+    if expectation == "expect_column_values_to_not_be_null":
+        what = WHAT[expectation]
     elif expectation == "expect_column_values_to_be_unique":
-        what = "valeur en double"
+        what = (
+            "identifiant de candidat en double" if column == "candidate_id" else WHAT[expectation]
+        )
+    where["shown"], title_is_value = _user_columns(raw, where, column)
+    # an unknown competency code of a grid is its column title: the header row is at fault
+    where[ROW] = where[ROW].where(~title_is_value, where[FILE].map(_header_row(raw)))
     problems = []
-    for (file, user_column), group in where.groupby([FILE, COLUMN], sort=True):
-        rows = sorted(set(group[ROW]), key=int)
-        values = list(dict.fromkeys(group["value"]))
-        shown_column = user_column or (column if not compound else None)
+    for (file, shown), group in where.groupby([FILE, "shown"], sort=True):
         problems.append(Problem(
             what,
             file=file,
-            row=_rows_text(rows),
-            column=shown_column,
-            value=None if compound or expectation.endswith("not_be_null") else _values_text(values),
-            hint=DUPLICATE_HINT if compound else HINTS.get((column, expectation)),
+            row=rows_text(list(group[ROW])),
+            column=shown or None,
+            value=None if expectation.endswith("not_be_null") else values_text(list(group["value"])),
+            hint=hint,
         ))  # fmt: skip
     return problems
 
 
-def _rows_text(rows: list[str]) -> str:
-    shown = ", ".join(rows[:MAX_ROWS_SHOWN])
-    more = len(rows) - MAX_ROWS_SHOWN
-    label = "lignes" if len(rows) > 1 else ""
-    text = f"{shown} et {more} autres" if more > 0 else shown
-    return f"{label} {text}".strip() if label else text
+def _user_columns(raw: RawDataset, where: pd.DataFrame, column: str | None
+                  ) -> tuple[pd.Series, pd.Series]:  # fmt: skip
+    """The column title the user sees for each failing value of canonical ``column``, and
+    whether the value is that title itself (a competency code heading a grid column)."""
+    layouts = {f: raw.layouts[f] for f in where[FILE].unique() if f in raw.layouts}
+    wide = where[FILE].map({f: layout.wide for f, layout in layouts.items()})
+    wide = wide.astype("boolean").fillna(False).astype(bool)
+    titles = {f: layout.columns.get(column or "", column or "") for f, layout in layouts.items()}
+    title = where[FILE].map(titles).fillna(column or "")
+    # a score sits in the column it was read from: "score" (or "note"), or a grid's code column
+    if column == "score":
+        from_cell = pd.Series(True, index=where.index)
+    else:
+        from_cell = wide & (column == "competency")
+    from_cell &= where[COLUMN].fillna("") != ""
+    shown = where[COLUMN].where(from_cell, title)
+    return shown, wide & (column == "competency")
 
 
-def _values_text(values: list[str]) -> str:
-    shown = "», «".join(values[:MAX_VALUES_SHOWN]).replace("», «", " », « ")
-    more = len(values) - MAX_VALUES_SHOWN
-    return f"{shown} » … ({more} autres)" if more > 0 else shown
+def _header_row(raw: RawDataset) -> dict[str, str]:
+    return {file: str(layout.header_row) for file, layout in raw.layouts.items()}
+
+
+def _key_text(key: tuple) -> str:
+    return " · ".join(NO_DATE if v is None else str(v) for v in key)
+
+
+def _duplicates(table: str, where: pd.DataFrame) -> list[Problem]:
+    """One problem per set of rows repeating the same key(s): a grid row typed twice repeats
+    one key per competency, and is still one problem."""
+    what, hint = DUPLICATES.get(table, (WHAT["expect_compound_columns_to_be_unique"], None))
+    keys = where.groupby("value", sort=False).agg(
+        files=(FILE, lambda f: " et ".join(dict.fromkeys(f))),
+        rows=(ROW, lambda r: rows_text(list(r))),
+    )
+    problems = []
+    for (files, rows), group in keys.groupby(["files", "rows"], sort=False):
+        problems.append(Problem(what, file=files, row=rows, value=values_text(list(group.index)),
+                                hint=hint))  # fmt: skip
+    return problems
 
 
 def cross_table_problems(raw: RawDataset) -> list[Problem]:
-    """Checks across tables that GX suites cannot express."""
-    problems: list[Problem] = []
+    """Checks across tables, and on values, that the GX suites cannot express."""
+    problems = _impossible_dates(raw)
+    if "candidates" in raw.unusable:
+        return problems  # the candidates file could not be read in full
     candidates = raw.candidates
     missing_immersion = candidates["immersion"].isna() & (candidates["access_route"] != "VAE")
     for file, group in candidates[missing_immersion].groupby(FILE):
@@ -202,25 +250,55 @@ def cross_table_problems(raw: RawDataset) -> list[Problem]:
             Problem(
                 "immersion non renseignée",
                 file=file,
-                row=_rows_text(list(group[ROW])),
-                column="immersion",
-                hint="Indiquez « oui » si le candidat a une entreprise d'accueil, sinon « non »",
+                row=rows_text(list(group[ROW])),
+                column=_title(raw, file, "immersion"),
+                hint="Indiquez « oui » si le candidat a une entreprise d'accueil, sinon « non » "
+                "(la case ne peut rester vide que pour une VAE)",
             )
         )
     no_immersion = set(candidates.loc[candidates["immersion"] != "oui", "candidate_id"])
     scores = raw.scores
     employer = scores[(scores["evaluator"] == "entreprise") & scores["score"].notna()
                       & scores["candidate_id"].isin(no_immersion)]  # fmt: skip
-    for (file, column), group in employer.groupby([FILE, COLUMN]):
+    for file, group in employer.groupby(FILE):
         problems.append(
             Problem(
-                "note entreprise pour un candidat sans immersion en entreprise (ou VAE)",
+                "note de l'entreprise pour un candidat sans immersion en entreprise (ou en VAE)",
                 file=file,
-                row=_rows_text(sorted(set(group[ROW]), key=int)),
-                column=column or "score",
-                value=_values_text(list(dict.fromkeys(group["candidate_id"]))),
+                row=rows_text(list(group[ROW])),
+                column=_title(raw, file, "candidate_id"),
+                value=values_text(list(group["candidate_id"])),
                 hint="La co-validation par l'entreprise suppose une immersion : corrigez "
-                "l'immersion du candidat, ou retirez la note entreprise",
+                "l'immersion du candidat dans le fichier des candidats, ou retirez la note "
+                "de l'entreprise",
             )
         )
     return problems
+
+
+def _impossible_dates(raw: RawDataset) -> list[Problem]:
+    """Dates written AAAA-MM-JJ that are not in the calendar (2024-02-30): the suite's regex
+    lets them through."""
+    dates = raw.scores["session_date"]
+    written = dates.notna() & dates.astype("string").str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    parsed = pd.to_datetime(dates.where(written), format="%Y-%m-%d", errors="coerce")
+    wrong = raw.scores[written.fillna(False) & parsed.isna()]
+    raw_dates = wrong["session_date"]
+    problems = []
+    for file, group in wrong.assign(session_date=raw_dates).groupby(FILE):
+        problems.append(
+            Problem(
+                "date inexistante",
+                file=file,
+                row=rows_text(list(group[ROW])),
+                column=_title(raw, file, "session_date"),
+                value=values_text(list(group["session_date"])),
+                hint=DATE_HINT,
+            )
+        )
+    return problems
+
+
+def _title(raw: RawDataset, file: str, column: str) -> str:
+    layout = raw.layouts.get(file)
+    return layout.columns.get(column, column) if layout else column

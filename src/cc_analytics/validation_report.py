@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import __version__
 from .atomic import write_text
+from .errors import Problem
 from .validation import GateResult
 
 STYLE = """
@@ -29,58 +30,87 @@ code{font-family:ui-monospace,monospace;font-size:.9em;word-break:break-all}
 
 def render(result: GateResult, generated: datetime | None = None) -> str:
     """The report as an HTML string."""
-    generated = generated or datetime.now().astimezone()
     raw = result.raw
-    status = (
-        '<p class="ok"><strong>Données valides</strong> : aucune anomalie.</p>'
-        if result.passed
-        else f'<p class="ko"><strong>{len(result.problems)} anomalie(s)</strong> : les données '
-        "n'ont pas été traitées. Corrigez les fichiers puis relancez.</p>"
-    )
-    files = "".join(
-        f"<tr><td>{escape(name)}</td><td><code>{escape(digest)}</code></td></tr>"
-        for name, digest in raw.files.hashes().items()
-    )
-    counts = "".join(
-        f'<tr><td>{escape(name)}</td><td class="num">{n}</td>'
-        f'<td class="num">{result.expectations_run.get(name, "—")}</td></tr>'
-        for name, n in result.rows.items()
-    )
-    problems = "".join(
+    return _page(raw.files.name, result.problems, generated, referentiel=raw.referentiel.id,
+                 hashes=raw.files.hashes(), rows=result.rows,
+                 expectations_run=result.expectations_run)  # fmt: skip
+
+
+def render_unread(dataset: str, problems: list[Problem], generated: datetime | None = None) -> str:
+    """The report of a dataset that could not be read at all (no candidates file …)."""
+    return _page(dataset, problems, generated)
+
+
+def _page(dataset: str, problems: list[Problem], generated: datetime | None,
+          referentiel: str | None = None, hashes: dict[str, str] | None = None,
+          rows: dict[str, int] | None = None,
+          expectations_run: dict[str, int] | None = None) -> str:  # fmt: skip
+    generated = generated or datetime.now().astimezone()
+    read = hashes is not None
+    if not problems:
+        status = '<p class="ok"><strong>Données valides</strong> : aucune anomalie.</p>'
+    else:
+        status = (
+            f'<p class="ko"><strong>{len(problems)} anomalie(s)</strong> : les données '
+            + ("n'ont pas été traitées" if read else "n'ont pas pu être lues")
+            + ". Corrigez les fichiers puis relancez.</p>"
+        )
+    problem_rows = "".join(
         "<tr>" + "".join(f"<td>{escape(v or '')}</td>" for v in (
-            p.file, p.row, p.column, p.message, p.value, p.hint)) + "</tr>"
-        for p in result.problems
+            p.file, p.row, p.column, p.message,
+            f"« {p.value} »" if p.value is not None else None, p.hint)) + "</tr>"
+        for p in problems
     )  # fmt: skip
     problem_table = (
         "<table><thead><tr><th>Fichier</th><th>Ligne(s)</th><th>Colonne</th><th>Anomalie</th>"
-        f"<th>Valeur(s)</th><th>Que faire</th></tr></thead><tbody>{problems}</tbody></table>"
-        if result.problems
+        f"<th>Valeur(s)</th><th>Que faire</th></tr></thead><tbody>{problem_rows}</tbody></table>"
+        if problems
         else ""
     )
-    return f"""<!DOCTYPE html>
-<html lang="fr"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Rapport de validation — {escape(raw.files.name)}</title><style>{STYLE}</style></head>
-<body><h1>Rapport de validation des données</h1>
-<p class="muted">Jeu de données « {escape(raw.files.name)} » · référentiel
-<code>{escape(raw.referentiel.id)}</code> · cc-analytics {escape(__version__)} ·
-{escape(generated.strftime("%d/%m/%Y %H:%M"))}</p>
-{status}
-{problem_table}
-<h2>Fichiers contrôlés</h2>
+    details = ""
+    if read:
+        files = "".join(
+            f"<tr><td>{escape(name)}</td><td><code>{escape(digest)}</code></td></tr>"
+            for name, digest in (hashes or {}).items()
+        )
+        counts = "".join(
+            f'<tr><td>{escape(name)}</td><td class="num">{n}</td>'
+            f'<td class="num">{(expectations_run or {}).get(name, "—")}</td></tr>'
+            for name, n in (rows or {}).items()
+        )
+        details = f"""<h2>Fichiers contrôlés</h2>
 <table><thead><tr><th>Fichier</th><th>Empreinte SHA-256</th></tr></thead><tbody>{files}</tbody>
 </table>
 <h2>Tables</h2>
 <table><thead><tr><th>Table</th><th>Lignes lues</th><th>Contrôles Great Expectations</th></tr>
 </thead><tbody>{counts}</tbody></table>
 <p class="muted">Contrôles croisés (candidats notés présents dans le fichier des candidats,
-notes entreprise réservées aux candidats en immersion, immersion renseignée) effectués par
-cc-analytics en plus des suites Great Expectations.</p>
-</body></html>
+notes entreprise réservées aux candidats en immersion, immersion renseignée, dates existantes)
+effectués par cc-analytics en plus des suites Great Expectations.</p>
+"""
+    referentiel_text = (
+        f" · référentiel\n<code>{escape(referentiel)}</code>" if referentiel is not None else ""
+    )
+    return f"""<!DOCTYPE html>
+<html lang="fr"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Rapport de validation — {escape(dataset)}</title><style>{STYLE}</style></head>
+<body><h1>Rapport de validation des données</h1>
+<p class="muted">Jeu de données « {escape(dataset)} »{referentiel_text} · cc-analytics
+{escape(__version__)} · {escape(generated.strftime("%d/%m/%Y %H:%M"))}</p>
+{status}
+{problem_table}
+{details}</body></html>
 """
 
 
 def write_report(result: GateResult, path: str | Path) -> Path:
     path = Path(path)
     write_text(path, render(result))
+    return path
+
+
+def write_unread_report(dataset: str, problems: list[Problem], path: str | Path) -> Path:
+    path = Path(path)
+    write_text(path, render_unread(dataset, problems))
     return path
