@@ -143,3 +143,18 @@ def test_rows_keep_their_order_and_the_input_is_untouched():
         "significant",
     ]
     assert table["significant"].dtype == np.bool_
+
+
+def test_a_cohort_without_order_is_refused():
+    from cc_analytics.errors import CcAnalyticsError
+
+    with pytest.raises(CcAnalyticsError, match="cohortes sans ordre chronologique : L22"):
+        trends(metrics(), ORDER.drop("L22"))
+
+
+def test_row_order_is_kept_whatever_the_index():
+    data = metrics()
+    data.index = data.index[::-1] * 10  # a filtered or concatenated table's index
+    out = trends(data, ORDER)
+    assert out.index.tolist() == data.index.tolist()
+    assert out["cohort"].tolist() == data["cohort"].tolist()

@@ -13,8 +13,9 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from .errors import CcAnalyticsError, Problem
 from .referentiel import Referentiel
-from .results import Results
+from .results import NO_SCORE, Results
 from .stats import two_proportion_test, wilson_interval
 
 TITLE = "TITLE"
@@ -22,6 +23,7 @@ LEVELS = ("competency", "block", "title")
 METRIC_COLUMNS = ["level", "code", "label", "n", "k", "rate", "ci_low", "ci_high", "mean_score"]
 SCORE_COLUMNS = [f"score_{s}" for s in range(5)]
 SIGNIFICANCE = 0.05
+_SCORE_SLOTS = 6  # final jury score in counting: none, 0, 1, 2, 3, 4
 
 
 def groups(candidates: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
@@ -38,65 +40,76 @@ def groups(candidates: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.
 
 def aggregate(results: Results, referentiel: Referentiel, by: Sequence[str] = ("cohort",),
               title_label: str | None = None) -> pd.DataFrame:  # fmt: skip
-    """Competency, block and title metrics per group (see module docstring)."""
+    """Competency, block and title metrics per group (see module docstring).
+
+    Rows come group by group (groups sorted), then competencies, blocks and the title, each
+    in referentiel order.
+    """
     by = list(by)
     g, keys = groups(results.candidates, by)
     n_groups = len(keys)
-    labels = referentiel.labels()
-    c = len(results.competencies)
+    c, b = len(results.competencies), len(results.blocks)
 
-    cell = (g[:, None] * c + np.arange(c)).ravel()
-    evaluated = results.evaluated.ravel()
-    n_comp = np.bincount(cell, weights=evaluated, minlength=n_groups * c)
-    k_comp = np.bincount(cell, weights=results.acquired.ravel(), minlength=n_groups * c)
-    jury = results.jury.ravel()
-    dist = np.bincount(cell[evaluated] * 5 + jury[evaluated], minlength=n_groups * c * 5)
-    dist = dist.reshape(n_groups * c, 5)
-    total = dist @ np.arange(5)
+    # one bincount over candidates × competencies, keyed by group, competency, final jury score
+    # (slot 0: none, 1–5: scores 0–4) and acquired (0, 1): n, k and the distribution all come
+    # out of it. Built in place: 8 bytes per candidate × competency.
+    state = g[:, None] * c + np.arange(c)
+    state *= _SCORE_SLOTS
+    state += results.jury - NO_SCORE
+    state *= 2
+    state += results.acquired
+    counts = np.bincount(state.ravel(), minlength=n_groups * c * _SCORE_SLOTS * 2)
+    counts = counts.reshape(n_groups, c, _SCORE_SLOTS, 2)
+    dist = counts[:, :, 1:, :].sum(axis=3)  # [group, competency, score 0–4] of the evaluated
+    n_comp = dist.sum(axis=2)
+    k_comp = counts[:, :, 1:, 1].sum(axis=2)
     with np.errstate(invalid="ignore", divide="ignore"):
-        mean = np.where(n_comp > 0, total / n_comp, np.nan)
-    competency = _frame(keys, by, "competency", results.competencies, labels, n_comp, k_comp)
-    competency["mean_score"] = mean
-    competency[SCORE_COLUMNS] = dist.astype(np.int64)
+        mean = np.where(n_comp > 0, (dist @ np.arange(5)) / n_comp, np.nan)
 
-    b = len(results.blocks)
-    bcell = (g[:, None] * b + np.arange(b)).ravel()
-    n_block = np.bincount(bcell, weights=results.block_presented.ravel(),
-                          minlength=n_groups * b)  # fmt: skip
-    k_block = np.bincount(bcell, weights=results.block_validated.ravel(),
-                          minlength=n_groups * b)  # fmt: skip
-    block = _frame(keys, by, "block", results.blocks, labels, n_block, k_block)
+    n_block, k_block = (_per_group(g, flags, n_groups)
+                        for flags in (results.block_presented, results.block_validated))  # fmt: skip
+    n_title, k_title = (_per_group(g, flags[:, None], n_groups)
+                        for flags in (results.title_presented, results.title_obtained))  # fmt: skip
 
-    n_title = np.bincount(g, weights=results.title_presented, minlength=n_groups)
-    k_title = np.bincount(g, weights=results.title_obtained, minlength=n_groups)
-    title_labels = {TITLE: title_label or referentiel.title}
-    title = _frame(keys, by, "title", pd.Index([TITLE]), title_labels, n_title, k_title)
+    # every group lists every item: competencies, blocks, title, in this order
+    labels = {**referentiel.labels(), TITLE: title_label or referentiel.title}
+    codes = pd.Series([*results.competencies, *results.blocks, TITLE])
+    items = pd.DataFrame(
+        {
+            "level": np.repeat(LEVELS, [c, b, 1]),
+            "code": codes,
+            "label": codes.map(labels).fillna(""),
+        },
+        dtype="str",
+    )
+    rows = items.take(np.tile(np.arange(len(items)), n_groups)).reset_index(drop=True)
 
-    out = pd.concat([competency, block, title], ignore_index=True)
-    order = pd.Categorical(out["level"], categories=LEVELS, ordered=True)
-    out = out.assign(_order=order).sort_values([*by, "_order"], kind="stable")
-    out = out.drop(columns="_order").reset_index(drop=True)
-    out[SCORE_COLUMNS] = out[SCORE_COLUMNS].astype("Int64")  # empty on block and title rows
-    return out[[*by, *METRIC_COLUMNS, *SCORE_COLUMNS]]
-
-
-def _frame(keys: pd.DataFrame, by: list[str], level: str, codes: pd.Index,
-           labels: dict[str, str], n: np.ndarray, k: np.ndarray) -> pd.DataFrame:  # fmt: skip
-    """Rows group-major, item-minor, with rate and Wilson interval."""
-    items = len(codes)
-    out = keys.loc[keys.index.repeat(items), by].reset_index(drop=True) if by else (
-        pd.DataFrame(index=range(items)))  # fmt: skip
-    n = n.astype(np.int64)
-    k = k.astype(np.int64)
+    n = np.hstack([n_comp, n_block, n_title]).ravel()
+    k = np.hstack([k_comp, k_block, k_title]).ravel()
     low, high = wilson_interval(k, n)
     with np.errstate(invalid="ignore", divide="ignore"):
         rate = np.where(n > 0, k / np.maximum(n, 1), np.nan)
-    code_values = np.tile(codes.to_numpy(), len(keys))
-    return out.assign(
-        level=level, code=code_values,
-        label=pd.Series(code_values).map(labels).fillna("").to_numpy(),
-        n=n, k=k, rate=rate, ci_low=low, ci_high=high, mean_score=np.nan,
+    not_competency = np.full((n_groups, b + 1), np.nan)
+    out = keys.loc[keys.index.repeat(len(items)), by].reset_index(drop=True)
+    out = out.assign(
+        level=rows["level"], code=rows["code"], label=rows["label"],
+        n=n, k=k, rate=rate, ci_low=low, ci_high=high,
+        mean_score=np.hstack([mean, not_competency]).ravel(),
     )  # fmt: skip
+    # the distribution, empty (<NA>) on block and title rows
+    scores = np.hstack([dist, np.zeros((n_groups, b + 1, 5), dtype=np.int64)]).reshape(-1, 5)
+    missing = np.tile(np.repeat([False, True], [c, b + 1]), n_groups)
+    for s, column in enumerate(SCORE_COLUMNS):
+        out[column] = pd.arrays.IntegerArray(scores[:, s].copy(), missing)
+    return out
+
+
+def _per_group(g: np.ndarray, flags: np.ndarray, n_groups: int) -> np.ndarray:
+    """Count of True per group and column of a boolean [candidates, items] matrix."""
+    items = flags.shape[1]
+    cell = (g[:, None] * items + np.arange(items)).ravel()
+    counts = np.bincount(cell, weights=flags.ravel(), minlength=n_groups * items)
+    return counts.astype(np.int64).reshape(n_groups, items)
 
 
 def trends(metrics: pd.DataFrame, cohort_order: pd.Series, site: str | None = "site",
@@ -112,8 +125,14 @@ def trends(metrics: pd.DataFrame, cohort_order: pd.Series, site: str | None = "s
     item and cohort pair, without correction for multiple comparisons: a flag says "look
     here", not "proven".
     """
+    unordered = sorted(set(metrics["cohort"]) - set(cohort_order.index))
+    if unordered:
+        raise CcAnalyticsError(Problem(
+            f"cohortes sans ordre chronologique : {', '.join(map(str, unordered))}",
+            hint="Donnez un ordre (date de première session) pour chaque cohorte"))  # fmt: skip
     keys = [site] if site and site in metrics else []
-    table = metrics.assign(_order=metrics["cohort"].map(cohort_order))
+    table = metrics.assign(_order=metrics["cohort"].map(cohort_order),
+                           _position=np.arange(len(metrics)))  # fmt: skip
     table = table.sort_values([*keys, "level", "code", "_order"], kind="stable")
     grouped = table.groupby([*keys, "level", "code"], sort=False, dropna=False)
     previous = grouped[["cohort", "rate", "n", "k"]].shift(1)
@@ -126,4 +145,4 @@ def trends(metrics: pd.DataFrame, cohort_order: pd.Series, site: str | None = "s
     table["p_value"] = p_value
     enough = (table["n"].to_numpy() >= min_n) & (prev_n >= min_n)
     table["significant"] = enough & (np.nan_to_num(p_value, nan=1.0) < SIGNIFICANCE)
-    return table.drop(columns="_order").sort_index()
+    return table.sort_values("_position").drop(columns=["_order", "_position"])

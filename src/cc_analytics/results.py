@@ -1,8 +1,9 @@
 """Candidate-level results: candidate × competency, candidate × block, candidate × title.
 
-Everything is computed on dense numpy matrices (candidates × competencies × evaluators), so no
+Everything is computed on dense numpy matrices (evaluators × candidates × competencies), so no
 Python loop ever runs over score rows: the cost is a few passes over the score arrays, whatever
-the number of candidates. The tidy DataFrames users see are views built from those matrices.
+the number of candidates. Per score row the work arrays take about 10 bytes (int32 cell and day,
+int8 score), so the peak stays under the size of the input tables. The tidy DataFrames users see are views built from those matrices.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from .rules import Rules
 
 NO_SCORE = -1
 JURY, EMPLOYER = 0, 1
-_NO_DATE = np.iinfo(np.int64).min
+_NO_DATE = np.iinfo(np.int32).min  # days since 1970: missing date, the earliest
 
 
 @dataclass(frozen=True)
@@ -94,9 +95,8 @@ def compute_results(candidates: pd.DataFrame, scores: pd.DataFrame, referentiel:
     block_of = blocks.get_indexer(referentiel.competencies["block"])
     n, c = len(candidates), len(competencies)
 
-    cand = _positions(scores["candidate_id"], pd.Index(candidates["candidate_id"]))
+    cand = _positions(scores["candidate_id"], _plain_index(candidates["candidate_id"]))
     comp = _positions(scores["competency"], competencies)
-    evaluator = np.asarray(scores["evaluator"] == "entreprise", dtype=np.int64)
     unknown = (cand < 0) | (comp < 0)
     if unknown.any():
         raise CcAnalyticsError(
@@ -105,27 +105,32 @@ def compute_results(candidates: pd.DataFrame, scores: pd.DataFrame, referentiel:
                 hint="Passez les données par « cc-analytics validate » avant le calcul",
             )
         )
-    score = scores["score"].to_numpy(dtype="float64", na_value=np.nan)
+    by_employer = scores["evaluator"].eq("entreprise").to_numpy(dtype=bool)
+    cells = 2 * n * c  # jury, then employer: candidates × competencies each
+    cell = _cells(by_employer, cand, comp, n, c)
+    del cand, comp, by_employer  # 4 bytes per score row each: free them early
+    cell[scores["score"].isna().to_numpy()] = cells  # an extra cell, dropped: rows without score
+    score = scores["score"].to_numpy(dtype=np.int8, na_value=NO_SCORE)
     dates = _days(scores["session_date"]) if "session_date" in scores else np.full(
-        len(scores), _NO_DATE)  # fmt: skip
-    final, latest = _latest_scores(cand, comp, evaluator, score, dates, n, c)
-    jury, employer = final[:, :, JURY], final[:, :, EMPLOYER]
+        len(scores), _NO_DATE, dtype=np.int32)  # fmt: skip
+    final, latest = _latest_scores(cell, score, dates, cells + 1)
+    jury, employer = final[:cells].reshape(2, n, c)
+    jury_latest = latest[:cells].reshape(2, n, c)[JURY].max(axis=1, initial=_NO_DATE)
+    del latest
 
     evaluated = jury != NO_SCORE
     acquired = evaluated & _acquired(jury, employer, rules)
-    membership = np.zeros((c, len(blocks)), dtype=np.int32)
+    membership = np.zeros((c, len(blocks)), dtype=np.float32)
     membership[np.arange(c), block_of] = 1
     per_block = np.bincount(block_of, minlength=len(blocks))
-    block_presented = (evaluated.astype(np.int32) @ membership) > 0
-    block_validated = (acquired.astype(np.int32) @ membership) == per_block
+    # float32 so that the product runs in BLAS; counts up to 2**24 are exact
+    block_presented = (evaluated.astype(np.float32) @ membership) > 0
+    block_validated = (acquired.astype(np.float32) @ membership) == per_block
     title_presented = evaluated.any(axis=1)
     title_obtained = block_validated.all(axis=1) & title_presented
 
-    jury_latest = latest[:, :, JURY].max(axis=1)
-    year = pd.Series(jury_latest, index=candidates.index).where(jury_latest != _NO_DATE)
-    year = pd.to_datetime(year.astype("float64"), unit="D").dt.year.astype("Int64")
     return Results(
-        candidates=candidates.assign(year=year),
+        candidates=candidates.assign(year=_years(jury_latest, candidates.index)),
         competencies=competencies, blocks=blocks, block_of=block_of,
         jury=jury, employer=employer, evaluated=evaluated, acquired=acquired,
         block_presented=block_presented, block_validated=block_validated,
@@ -145,36 +150,66 @@ def _acquired(jury: np.ndarray, employer: np.ndarray, rules: Rules) -> np.ndarra
     return np.where(has_employer, both >= 2 * t, jury >= t)
 
 
+def _plain_index(column: pd.Series) -> pd.Index:
+    """``column`` as an index to look values up in; a categorical one as its plain values.
+
+    ``get_indexer`` on a ``CategoricalIndex`` of a million ids is ten times slower.
+    """
+    if isinstance(column.dtype, pd.CategoricalDtype):
+        column = column.astype(column.cat.categories.dtype)
+    return pd.Index(column)
+
+
 def _positions(values: pd.Series, index: pd.Index) -> np.ndarray:
-    """Position of each value in ``index`` (-1 when absent); categoricals coded once."""
+    """Position of each value in ``index`` (-1 when absent), int32; categoricals coded once."""
     if isinstance(values.dtype, pd.CategoricalDtype):
-        lookup = index.get_indexer(values.cat.categories)
-        codes = values.cat.codes.to_numpy()
-        return np.where(codes >= 0, lookup[codes], -1)
-    return index.get_indexer(values)
+        # one look-up per category, then a gather; code -1 (missing) reads the final -1
+        lookup = np.append(index.get_indexer(values.cat.categories), -1).astype(np.int32)
+        return lookup[values.cat.codes.to_numpy()]
+    return index.get_indexer(values).astype(np.int32)
+
+
+def _cells(by_employer: np.ndarray, cand: np.ndarray, comp: np.ndarray, n: int, c: int,
+           ) -> np.ndarray:  # fmt: skip
+    """Flat cell of each score row in an (evaluator, candidate, competency) array.
+
+    Evaluator first, so that the jury and employer matrices are contiguous halves. int32 up
+    to 2**31 cells (a million candidates is 40 M), computed in place: a score row costs 4 bytes.
+    """
+    dtype = np.int32 if 2 * n * c + 1 <= np.iinfo(np.int32).max else np.int64
+    cell = by_employer.astype(dtype)
+    cell *= n
+    cell += cand
+    cell *= c
+    cell += comp
+    return cell
 
 
 def _days(dates: pd.Series) -> np.ndarray:
-    days = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]").astype(np.int64)
-    days[pd.isna(dates).to_numpy()] = _NO_DATE
+    """Whole days since 1970 as int32, ``_NO_DATE`` when missing."""
+    values = pd.to_datetime(dates).to_numpy(dtype="datetime64[D]")
+    days = values.view(np.int64).astype(np.int32)
+    days[np.isnat(values)] = _NO_DATE
     return days
 
 
-def _latest_scores(cand: np.ndarray, comp: np.ndarray, evaluator: np.ndarray,
-                   score: np.ndarray, dates: np.ndarray, n: int, c: int,
+def _latest_scores(cell: np.ndarray, score: np.ndarray, dates: np.ndarray, cells: int,
                    ) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """Final score (latest session with a score) per candidate × competency × evaluator."""
-    cells = n * c * 2
-    has_score = ~np.isnan(score)
-    key = (cand * c + comp) * 2 + evaluator
-    key, dates, score = key[has_score], dates[has_score], score[has_score].astype(np.int8)
-    latest = np.full(cells, _NO_DATE, dtype=np.int64)
-    counts = np.bincount(key, minlength=cells)
-    repeated = counts[key] > 1  # retakes: only these rows need the max-date reduction
-    single = ~repeated
-    latest[key[single]] = dates[single]
-    np.maximum.at(latest, key[repeated], dates[repeated])
-    winner = single | (dates == latest[key])
+    """Final score (latest session) and the date of that session, per cell.
+
+    ``np.maximum.at`` takes the latest date of each cell in one unbuffered pass; a row whose
+    date is its cell's latest then writes its score. Equal dates in one cell: one of them wins.
+    """
+    latest = np.full(cells, _NO_DATE, dtype=np.int32)
+    np.maximum.at(latest, cell, dates)
+    winner = dates == latest[cell]
     final = np.full(cells, NO_SCORE, dtype=np.int8)
-    final[key[winner]] = score[winner]
-    return final.reshape(n, c, 2), latest.reshape(n, c, 2)
+    final[cell[winner]] = score[winner]
+    return final, latest
+
+
+def _years(days: np.ndarray, index: pd.Index) -> pd.Series:
+    """Calendar year of each day (``<NA>`` for ``_NO_DATE``), as an ``Int64`` series."""
+    missing = days == _NO_DATE
+    years = days.astype("datetime64[D]").astype("datetime64[Y]").astype(np.int64) + 1970
+    return pd.Series(pd.arrays.IntegerArray(years, missing), index=index)
