@@ -29,8 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from .errors import CcAnalyticsError, Problem
-from .paths import DEMO_DATASET, project_of
-from .rules import Rules
+from .paths import DEMO_DATASET, project_of, safe_name
+from .rules import Rules, read_rules_file
 
 REPORT_KINDS = ("cohort", "review", "renewal")
 
@@ -81,7 +81,8 @@ def load_config(path: str | Path) -> BuildConfig:
         if "path" not in entry:
             problems.append(Problem(f"jeu de données n° {i} sans « path »", file=str(path)))
             continue
-        kinds = tuple(entry.get("reports", REPORT_KINDS))
+        kinds = entry.get("reports", REPORT_KINDS)
+        kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)  # reports = "cohort"
         unknown = [k for k in kinds if k not in REPORT_KINDS]
         if unknown:
             problems.append(
@@ -99,19 +100,33 @@ def load_config(path: str | Path) -> BuildConfig:
             fiche=entry.get("fiche"),
             referentiel=(base / entry["referentiel"]).resolve() if entry.get("referentiel") else None,
         ))  # fmt: skip
+    names: dict[str, Path] = {}
+    for dataset in datasets:
+        other = names.setdefault(safe_name(dataset.path.name), dataset.path)
+        if other != dataset.path:  # both would write reports/NAME: one would erase the other
+            problems.append(Problem(
+                "deux jeux de données portent le même nom de dossier", file=str(path),
+                value=f"{other} ; {dataset.path}",
+                hint="Renommez l'un des dossiers (les rapports vont dans reports/NOM)",
+            ))  # fmt: skip
+    jobs = build.get("jobs", 0)
+    if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0:
+        problems.append(Problem("« jobs » doit être un entier ≥ 0 (0 : un processus par cœur)",
+                                file=str(path), value=str(jobs)))  # fmt: skip
     if not datasets and not problems:
         problems.append(
             Problem("aucun jeu de données ([[datasets]] avec path = …)", file=str(path))
         )
     if problems:
         raise CcAnalyticsError(problems)
-    rules_data: dict[str, Any] = data.get("rules", {})
+    # [rules] checked as a rules file is (unknown keys, values, rules outside the section)
+    rules_data: dict[str, Any] = read_rules_file(path) if "rules" in data else {}
     return BuildConfig(
         datasets=tuple(datasets),
         output=(base / build.get("output", "reports")).resolve(),
         rules=Rules(**rules_data), rules_overridden=bool(rules_data),
         shared_plotly=bool(build.get("shared_plotly", True)),
-        jobs=int(build.get("jobs", 0)),
+        jobs=jobs,
     )  # fmt: skip
 
 
