@@ -66,8 +66,8 @@ def render_report(kind: str, parameters: dict[str, Any], out_html: str | Path, *
             papermill.execute_notebook(
                 str(notebook), str(executed), parameters=parameters, kernel_name="python3",
                 progress_bar=False, log_output=False, execution_timeout=timeout, cwd=tmp,
-                # the kernel's own start-up warnings would clutter batch logs
-                extra_arguments=["--IPKernelApp.log_level=ERROR"],
+                # the kernel's own log (start-up warning, shutdown interrupt) would clutter batch logs
+                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
             )  # fmt: skip
         except papermill.PapermillExecutionError as exc:
             raise CcAnalyticsError(_execution_problem(kind, exc)) from None
