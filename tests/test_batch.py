@@ -192,7 +192,7 @@ def test_index_lists_every_report_with_status_duration_and_links(new_dataset, mo
     summary = run_build(default_config(dataset), FakeNotebooks(), monkeypatch)
 
     assert statuses(summary) == {"contrôle des données": "built",
-                                 "tableaux de résultats": "built",
+                                 "tableaux de résultats (usage interne)": "built",
                                  **dict.fromkeys(DEMO_LABELS, "built")}  # fmt: skip
     assert summary.failed == []
     output = reports_of(dataset)
@@ -244,7 +244,7 @@ def test_a_deleted_report_alone_is_rebuilt(dataset, monkeypatch):
 
     assert fake.calls == ["cohorte 2025-LYON"]
     assert statuses(summary)["contrôle des données"] == "up to date"
-    assert statuses(summary)["tableaux de résultats"] == "up to date"
+    assert statuses(summary)["tableaux de résultats (usage interne)"] == "up to date"
 
 
 def test_a_changed_input_file_rebuilds_everything_of_its_dataset(dataset, monkeypatch):
@@ -315,7 +315,7 @@ def test_changed_rules_rebuild_tables_and_reports(tmp_path, dataset, monkeypatch
     fake = FakeNotebooks("v2")
     summary = run_build(load_config(config_file), fake, monkeypatch, rules_file=config_file)
 
-    assert statuses(summary)["tableaux de résultats"] == "built"
+    assert statuses(summary)["tableaux de résultats (usage interne)"] == "built"
     assert sorted(fake.calls) == sorted(f"cohorte {c}" for c in DEMO_COHORTS)
 
 
@@ -507,9 +507,9 @@ def test_slow_build_runs_real_notebooks_in_worker_processes(tmp_path, monkeypatc
 
     check_cohort_pages(dataset, SMALL_COHORTS)
     err = capsys.readouterr().err
-    assert "[2/2]" in err and "Terminé : 4 produit(s), 0 à jour, 0 échec(s)." in err
+    assert "[2/2]" in err and "Terminé : 2 rapport(s) produit(s), 0 à jour, 0 échec(s)." in err
     assert cli.main(["build", "--config", str(config)]) == 0
-    assert "Terminé : 0 produit(s), 4 à jour, 0 échec(s)." in capsys.readouterr().err
+    assert "Terminé : 0 rapport(s) produit(s), 2 à jour, 0 échec(s)." in capsys.readouterr().err
 
 
 def test_slow_build_on_a_dask_cluster(tmp_path, monkeypatch, capsys):

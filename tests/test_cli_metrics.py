@@ -285,10 +285,10 @@ def test_xlsx_percent_formats_and_information_sheet(cli, tiny, tmp_path):
     assert [empty[c] for c in EMPTY_RESULT] == [None] * 4
 
     info = {r[0].value: r[1].value for r in book["informations"].iter_rows(min_row=2)}
-    assert info["référentiel"] == REF.id
-    assert info["règles"] == Rules().describe_fr()
-    assert info["jeu de données"] == "tiny"
-    assert "scores.csv" in info["fichiers d'entrée (sha256)"]
+    assert info["Référentiel"] == REF.id
+    assert info["Règles"] == Rules().describe_fr()
+    assert info["Jeu de données"] == "tiny"
+    assert "scores.csv : " in info["Fichiers d'entrée (SHA-256)"]
 
 
 # -- invalid data: the gate speaks, nothing is written ----------------------------------------

@@ -84,7 +84,7 @@ ONE_PROBLEM = {
         "candidates.csv", "1", None, None, "aucune ligne de données sous l'en-tête",
         "exportez de nouveau"),
     "ragged_row": Expected(
-        "candidates.csv", "3", "F", "Part-Dieu",
+        "candidates.csv", "3", "F", None,  # never quoted: could be a name
         "des valeurs se trouvent dans une colonne sans titre", "entourez-la de guillemets"),
     "unknown_access_route": Expected(
         "candidates.csv", "3", "access_route", "stage", "voie d'accès inconnue",

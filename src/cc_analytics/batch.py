@@ -22,7 +22,6 @@ import json
 import logging
 import os
 import re
-import sys
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -341,19 +340,19 @@ def _metrics_tables(dataset: DatasetConfig, out: Path, inputs: dict, rules_file:
                   _optional_file_digest(dataset.referentiel), __version__)  # fmt: skip
     targets = [out / "tables" / f for f in TABLE_FILES]
     if not force and _load_state(out).get("tables") == key and all(t.exists() for t in targets):
-        return Outcome(name, "tableaux de résultats", "tables", str(out / "tables"), "up to date")
+        return Outcome(name, "tableaux de résultats (usage interne)", "tables", str(out / "tables"), "up to date")
     started = time.perf_counter()
     try:
         _write_tables(dataset, targets, rules_file)
     except Exception as exc:  # a failure here must not stop the reports
         message = (_safe_message(exc, dataset.path) if isinstance(exc, CcAnalyticsError)
                    else _scrub(f"{type(exc).__name__} : {exc}", dataset.path))  # fmt: skip
-        return Outcome(name, "tableaux de résultats", "tables", str(out / "tables"), "failed",
+        return Outcome(name, "tableaux de résultats (usage interne)", "tables", str(out / "tables"), "failed",
                        time.perf_counter() - started, message)  # fmt: skip
     state = _load_state(out)
     state["tables"] = key
     _save_state(out, state)
-    return Outcome(name, "tableaux de résultats", "tables", str(out / "tables"), "built",
+    return Outcome(name, "tableaux de résultats (usage interne)", "tables", str(out / "tables"), "built",
                    time.perf_counter() - started)  # fmt: skip
 
 
@@ -367,16 +366,13 @@ def _write_tables(dataset: DatasetConfig, targets: list[Path], rules_file: Path 
 
     ctx = load_context(dataset.path, referentiel=dataset.referentiel, rules=rules_file)
     info = ctx.provenance()
-    stamp = {"threshold": ctx.rules.threshold, "combine": ctx.rules.combine,
-             "referentiel": ctx.referentiel.id}  # fmt: skip
-    metrics = flag_small_groups(aggregate(ctx.results, ctx.referentiel, ["cohort"]),
-                                ctx.rules.small_group).assign(**stamp)  # fmt: skip
+    metrics = ctx.stamp(flag_small_groups(aggregate(ctx.results, ctx.referentiel, ["cohort"]),
+                                          ctx.rules.small_group))  # fmt: skip
     write_table(metrics, targets[0], info, "métriques")
     write_table(metrics, targets[1], info, "métriques")
-    write_table(agreement(ctx.results, ctx.referentiel, ["cohort"]).assign(**stamp), targets[2],
+    write_table(ctx.stamp(agreement(ctx.results, ctx.referentiel, ["cohort"])), targets[2], info)
+    write_table(ctx.stamp(promotion_statistics(ctx.results, ctx.tables.insertion)), targets[3],
                 info)  # fmt: skip
-    write_table(promotion_statistics(ctx.results, ctx.tables.insertion).assign(**stamp),
-                targets[3], info)  # fmt: skip
 
 
 def _load_state(out: Path) -> dict:
@@ -563,11 +559,3 @@ def outcome_line(outcome: Outcome) -> str:
     """A log line: no personal data, only dataset, report and status."""
     status = STATUS_FR.get(outcome.status, outcome.status)
     return f"{outcome.dataset} — {outcome.label} : {status} ({_seconds_fr(outcome.seconds)})"
-
-
-def summary_dict(summary: BuildSummary) -> list[dict]:
-    return [asdict(o) for o in summary.outcomes]
-
-
-def stream_is_terminal() -> bool:
-    return sys.stderr.isatty()

@@ -74,13 +74,21 @@ def load_config(path: str | Path) -> BuildConfig:
         raise CcAnalyticsError(Problem(f"TOML invalide : {exc}", file=str(path),
                                        hint="Vérifiez guillemets et crochets")) from None  # fmt: skip
     base = path.resolve().parent
-    problems: list[Problem] = []
+    problems: list[Problem] = _unknown_keys(data, path)
     build = data.get("build", {})
     datasets = []
     for i, entry in enumerate(data.get("datasets", []), start=1):
         if "path" not in entry:
             problems.append(Problem(f"jeu de données n° {i} sans « path »", file=str(path)))
             continue
+        for key in ("review_years", "renewal_years"):
+            try:
+                _years(entry.get(key))
+            except (TypeError, ValueError):
+                problems.append(Problem(
+                    f"« {key} » illisible : écrivez [2023, 2025] ou \"2023-2025\"",
+                    file=str(path), value=str(entry.get(key))))  # fmt: skip
+                entry = {**entry, key: None}
         kinds = entry.get("reports", REPORT_KINDS)
         kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)  # reports = "cohort"
         unknown = [k for k in kinds if k not in REPORT_KINDS]
@@ -130,7 +138,40 @@ def load_config(path: str | Path) -> BuildConfig:
     )  # fmt: skip
 
 
+SECTION_KEYS = {
+    "build": {"output", "shared_plotly", "jobs"},
+    "datasets": {"path", "reports", "review_years", "renewal_years", "rncp_export", "fiche",
+                 "referentiel"},
+}  # fmt: skip
+TOP_KEYS = {"build", "datasets", "rules"}
+
+
+def _unknown_keys(data: dict[str, Any], path: Path) -> list[Problem]:
+    """A misspelt key would be silently ignored: refuse it, saying which keys exist."""
+    problems = [
+        Problem(f"section inconnue : {key}", file=str(path),
+                hint="Sections : [build], [rules], [[datasets]]")
+        for key in sorted(set(data) - TOP_KEYS)
+    ]  # fmt: skip
+    entries = [("build", data.get("build", {}))] + [
+        ("datasets", d) for d in data.get("datasets", [])
+    ]
+    for section, entry in entries:
+        for key in sorted(set(entry) - SECTION_KEYS[section]):
+            problems.append(Problem(
+                f"clé inconnue dans [{section}] : {key}", file=str(path),
+                hint="Clés possibles : " + ", ".join(sorted(SECTION_KEYS[section]))))  # fmt: skip
+    return problems
+
+
 def _years(value: Any) -> tuple[int, int] | None:
-    if not value:
+    """``[2023, 2025]``, ``"2023-2025"``, ``2024`` or ``"2024"`` -> (first, last)."""
+    if value is None or value == "" or value == []:
         return None
-    return int(value[0]), int(value[-1])
+    if isinstance(value, int | str):
+        parts = [int(p) for p in str(value).replace("–", "-").split("-")]
+    else:
+        parts = [int(p) for p in value]
+    if not 1 <= len(parts) <= 2 or parts[0] > parts[-1]:
+        raise ValueError(value)
+    return parts[0], parts[-1]

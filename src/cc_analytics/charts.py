@@ -112,19 +112,6 @@ def trend_lines(table: pd.DataFrame, x: str, color: str, title: str) -> go.Figur
     return _layout(fig, title, height=380)
 
 
-def grouped_bars(table: pd.DataFrame, x: str, y: str, color: str, title: str,
-                 percent: bool = False) -> go.Figure:  # fmt: skip
-    fig = go.Figure()
-    for i, (name, group) in enumerate(table.groupby(color, sort=True, dropna=False)):
-        values = group[y] * (100 if percent else 1)
-        fig.add_bar(x=group[x].astype(str), y=values, name=escape(str(name)),
-                    marker_color=PALETTE[i % len(PALETTE)])  # fmt: skip
-    if percent:
-        fig.update_yaxes(range=[0, 100], ticksuffix="\u00a0%")
-    fig.update_layout(barmode="group")
-    return _layout(fig, title, height=380)
-
-
 # -- tables -------------------------------------------------------------------------------
 Formatter = Callable[[object], str]
 RATE_COLUMNS: dict[str, tuple[str, Formatter]] = {

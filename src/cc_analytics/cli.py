@@ -18,6 +18,25 @@ from .errors import CcAnalyticsError
 EXIT_OK, EXIT_INPUT, EXIT_USAGE = 0, 1, 2
 
 
+#: argparse's own words, in French (it calls ``argparse._`` at run time).
+_FRENCH = {
+    "usage: ": "utilisation : ",
+    "positional arguments": "arguments",
+    "options": "options",
+    "show this help message and exit": "afficher cette aide et quitter",
+    "show program's version number and exit": "afficher la version et quitter",
+    "the following arguments are required: %s": "arguments obligatoires manquants : %s",
+    "invalid choice: %(value)r (choose from %(choices)s)":
+        "choix invalide : %(value)r (choix possibles : %(choices)s)",
+    "unrecognized arguments: %s": "arguments non reconnus : %s",
+    "expected one argument": "une valeur est attendue",
+    "argument %(argument_name)s: %(message)s": "argument %(argument_name)s : %(message)s",
+    "invalid %(type)s value: %(value)r": "valeur invalide (%(type)s) : %(value)r",
+    "not allowed with argument %s": "incompatible avec l'argument %s",
+}  # fmt: skip
+argparse._ = lambda text: _FRENCH.get(text, text)  # type: ignore[attr-defined]
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse with French usage errors."""
 
@@ -286,18 +305,12 @@ def _ingest(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _computed(args: argparse.Namespace):
-    from .pipeline import gate_dataset
-    from .results import compute_results
-    from .rules import Rules, read_rules_file
+def _context(args: argparse.Namespace):
+    """Validated tables (reused from data/processed when up to date) and results."""
+    from .context import load_context
 
-    gated = gate_dataset(args.dataset, args.referentiel)
-    tables = gated.tables
-    base = Rules(threshold=tables.referentiel.threshold)
-    rules = base.with_overrides(**read_rules_file(args.rules)) if args.rules else base
-    rules = rules.with_overrides(threshold=args.threshold, combine=args.combine)
-    results = compute_results(tables.candidates, tables.scores, tables.referentiel, rules)
-    return gated, results
+    return load_context(args.dataset, referentiel=args.referentiel, rules=args.rules,
+                        threshold=args.threshold, combine=args.combine)  # fmt: skip
 
 
 def _group_columns(text: str, results) -> list[str]:
@@ -312,44 +325,21 @@ def _group_columns(text: str, results) -> list[str]:
     return columns
 
 
-def _info(gated, results) -> dict[str, object]:
-    from datetime import datetime
-
-    return {
-        "jeu de données": gated.gate.raw.files.name,
-        "référentiel": gated.tables.referentiel.id,
-        "règles": results.rules.describe_fr(),
-        "fichiers d'entrée (sha256)": "; ".join(
-            f"{k} {v[:16]}" for k, v in gated.gate.raw.files.hashes().items()
-        ),
-        "généré le": datetime.now().astimezone().strftime("%d/%m/%Y %H:%M"),
-        "cc-analytics": __version__,
-    }
-
-
-def _stamp(table, gated, results):
-    return table.assign(
-        threshold=results.rules.threshold,
-        combine=results.rules.combine,
-        referentiel=gated.tables.referentiel.id,
-    )
-
-
 def _metrics(args: argparse.Namespace) -> int:
     from .aggregates import aggregate
     from .exports import write_table
     from .privacy import flag_small_groups, protect
 
-    gated, results = _computed(args)
-    by = _group_columns(args.by, results)
-    table = aggregate(results, gated.tables.referentiel, by)
-    small = results.rules.small_group
+    ctx = _context(args)
+    by = _group_columns(args.by, ctx.results)
+    table = aggregate(ctx.results, ctx.referentiel, by)
+    small = ctx.rules.small_group
     if args.external:
         table = protect(table, small, siblings=[*by[:-1], "level", "code"])
     else:
         table = flag_small_groups(table, small)
-    write_table(_stamp(table, gated, results), args.out, _info(gated, results), "métriques")
-    print(f"{len(table)} lignes écrites dans {args.out} ({results.rules.describe_fr()}).")
+    write_table(ctx.stamp(table), args.out, ctx.provenance(), "métriques")
+    print(f"{len(table)} lignes écrites dans {args.out} ({ctx.rules.describe_fr()}).")
     return EXIT_OK
 
 
@@ -357,9 +347,9 @@ def _agreement(args: argparse.Namespace) -> int:
     from .agreement import agreement
     from .exports import write_table
 
-    gated, results = _computed(args)
-    table = agreement(results, gated.tables.referentiel, _group_columns(args.by, results))
-    write_table(_stamp(table, gated, results), args.out, _info(gated, results), "accord")
+    ctx = _context(args)
+    table = agreement(ctx.results, ctx.referentiel, _group_columns(args.by, ctx.results))
+    write_table(ctx.stamp(table), args.out, ctx.provenance(), "accord")
     print(f"{len(table)} lignes écrites dans {args.out}.")
     return EXIT_OK
 
@@ -368,9 +358,9 @@ def _promotions(args: argparse.Namespace) -> int:
     from .exports import write_table
     from .promotions import promotion_statistics
 
-    gated, results = _computed(args)
-    table = promotion_statistics(results, gated.tables.insertion)
-    write_table(_stamp(table, gated, results), args.out, _info(gated, results), "promotions")
+    ctx = _context(args)
+    table = promotion_statistics(ctx.results, ctx.tables.insertion)
+    write_table(ctx.stamp(table), args.out, ctx.provenance(), "promotions")
     print(f"{len(table)} années écrites dans {args.out}.")
     return EXIT_OK
 
@@ -461,10 +451,11 @@ def _build(args: argparse.Namespace) -> int:
             )
     finally:
         lock.release()
-    built = sum(o.status == "built" for o in summary.outcomes)
-    fresh = sum(o.status == "up to date" for o in summary.outcomes)
+    reports = [o for o in summary.outcomes if o.kind in ("cohort", "review", "renewal")]
+    built = sum(o.status == "built" for o in reports)
+    fresh = sum(o.status == "up to date" for o in reports)
     print(
-        f"Terminé : {built} produit(s), {fresh} à jour, {len(summary.failed)} échec(s).",
+        f"Terminé : {built} rapport(s) produit(s), {fresh} à jour, {len(summary.failed)} échec(s).",
         file=sys.stderr,
     )
     for outcome in summary.failed:

@@ -7,7 +7,8 @@ first. So a report kernel never pays for Great Expectations when the batch alrea
 
 from __future__ import annotations
 
-import hashlib
+import hmac
+import secrets
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -32,6 +33,7 @@ class ReportContext:
     rules: Rules
     manifest: dict
     external: bool = False
+    pseudonym_key: bytes = field(default=b"", repr=False)
     generated_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
 
     @property
@@ -39,14 +41,20 @@ class ReportContext:
         return self.tables.referentiel
 
     def pseudonym(self, candidate_ids: pd.Series) -> pd.Series:
-        """Stable pseudonymous ids (``C-3f9a2b``): a keyed hash, not reversible from a report.
+        """Stable pseudonymous ids (``C-3f9a2b``): an HMAC of the id under a secret key.
 
-        The key is the hash of the candidates file, so ids stay stable while the data does.
+        The key is random, kept beside the processed data (never in a report), so nobody
+        holding only reports can link a pseudonym back to an id by trying ids.
         """
-        key = self.manifest["inputs"].get(_candidates_file(self.manifest), "")
         unique = candidate_ids.astype(str).unique()
-        lookup = {c: "C-" + hashlib.sha256(f"{key}:{c}".encode()).hexdigest()[:6] for c in unique}
+        lookup = {c: "C-" + hmac.new(self.pseudonym_key, c.encode(), "sha256").hexdigest()[:6]
+                  for c in unique}  # fmt: skip
         return candidate_ids.astype(str).map(lookup)
+
+    def stamp(self, table: pd.DataFrame) -> pd.DataFrame:
+        """``table`` with the rules and referentiel it was computed with, as last columns."""
+        return table.assign(threshold=self.rules.threshold, combine=self.rules.combine,
+                            referentiel=self.referentiel.id)  # fmt: skip
 
     def provenance(self) -> dict[str, object]:
         return {
@@ -59,8 +67,15 @@ class ReportContext:
         }
 
 
-def _candidates_file(manifest: dict) -> str:
-    return next((name for name in manifest["inputs"] if name.startswith(("candidat",))), "")
+def pseudonym_key(dataset_dir: str | Path) -> bytes:
+    """The dataset's secret pseudonym key (created once, readable by its owner only)."""
+    path = processed_dir(dataset_dir).with_suffix(".pseudonym-key")
+    if not path.exists():
+        from .atomic import write_text
+
+        write_text(path, secrets.token_hex(32))
+        path.chmod(0o600)
+    return bytes.fromhex(path.read_text(encoding="ascii").strip())
 
 
 def load_tables(dataset_dir: str | Path,
@@ -95,7 +110,7 @@ def load_context(dataset: str | Path, *, referentiel: str | Path | None = None,
     chosen = base.with_overrides(threshold=threshold, combine=combine)
     results = compute_results(tables.candidates, tables.scores, tables.referentiel, chosen)
     return ReportContext(Path(dataset).resolve().name, tables, results, chosen, manifest,
-                         external=external)  # fmt: skip
+                         external=external, pseudonym_key=pseudonym_key(dataset))  # fmt: skip
 
 
 def require_cohort(ctx: ReportContext, cohort: str) -> None:

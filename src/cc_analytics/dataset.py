@@ -27,7 +27,7 @@ import pandas as pd
 
 from . import referentiel as ref
 from .codes import canonical_code
-from .errors import DataValidationError, InputFileError, Problem
+from .errors import InputFileError, Problem
 from .schemas import (
     ACCESS_ROUTE_ALIASES,
     BOOLEAN_ALIASES,
@@ -298,15 +298,13 @@ def _untitled(sheet: Sheet, found: _Found) -> None:
         return
     cells = sheet.frame[[label for label, _ in untitled]]
     filled = cells != ""
-    stacked = cells.stack()
-    values = stacked[stacked != ""]
+    # the values are not quoted: an untitled column may hold anything, names included
     found.problems.append(
         Problem(
             "des valeurs se trouvent dans une colonne sans titre",
             file=sheet.name,
             row=rows_text(list(sheet.frame.loc[filled.any(axis=1), ROW])),
             column=", ".join(letter for _, letter in untitled),
-            value=values_text(list(values)),
             hint="Si une valeur contient le séparateur de colonnes (point-virgule ou virgule), "
             "entourez-la de guillemets ; sinon donnez un titre à la colonne "
             f"(ligne {sheet.header_row}) ou supprimez-la",
@@ -557,9 +555,3 @@ def _dates(values: pd.Series) -> pd.Series:
     parsed = iso.fillna(french)
     out = parsed.dt.strftime("%Y-%m-%d").astype("string").fillna(text)
     return _blank_to_none(out)
-
-
-def check_raw(raw: RawDataset) -> None:
-    """Raise when reading already found problems (missing columns, unknown layout)."""
-    if raw.problems:
-        raise DataValidationError(raw.problems)

@@ -69,8 +69,3 @@ class ReferentielError(CcAnalyticsError):
 
 class DataValidationError(CcAnalyticsError):
     """Score data failed the validation gate."""
-
-
-def display_path(path: str | Path) -> str:
-    """The path as the user typed it, for messages."""
-    return str(path)

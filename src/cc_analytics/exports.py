@@ -65,12 +65,27 @@ def plain_decimals(values: pd.Series) -> pd.Series:
     return text.where(~np.isnan(numbers), "")
 
 
+def _cell(value: object) -> str:
+    if isinstance(value, Mapping):
+        return " ; ".join(f"{k} : {v}" for k, v in value.items())
+    return str(value)
+
+
+def _as_text_not_formulas(ws: object) -> None:
+    """Text from data that starts with ``=`` stays text: Excel must never run it."""
+    for row in ws.iter_rows():  # type: ignore[attr-defined]
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
 def _xlsx(table: pd.DataFrame, path: Path, info: Mapping[str, object], sheet: str) -> None:
     from openpyxl.utils import get_column_letter
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         table.to_excel(writer, sheet_name=sheet, index=False)
         ws = writer.sheets[sheet]
+        _as_text_not_formulas(ws)
         for position, column in enumerate(table.columns, start=1):
             letter = get_column_letter(position)
             fmt = "0.0%" if column in PERCENT_COLUMNS else (
@@ -82,7 +97,7 @@ def _xlsx(table: pd.DataFrame, path: Path, info: Mapping[str, object], sheet: st
             ws.column_dimensions[letter].width = min(60, max(8, int(np.ceil(width * 1.1))))
         ws.freeze_panes = "A2"
         ws.auto_filter.ref = ws.dimensions
-        pd.DataFrame({"information": list(info), "valeur": [str(v) for v in info.values()]}
+        pd.DataFrame({"information": list(info), "valeur": [_cell(v) for v in info.values()]}
                      ).to_excel(writer, sheet_name="informations", index=False)  # fmt: skip
         writer.sheets["informations"].column_dimensions["A"].width = 28
         writer.sheets["informations"].column_dimensions["B"].width = 110

@@ -29,27 +29,36 @@ def flag_small_groups(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
 
 
 def protect(table: pd.DataFrame, threshold: int = DEFAULT_THRESHOLD,
-            siblings: Sequence[str] = (), n_column: str = "n") -> pd.DataFrame:  # fmt: skip
+            siblings: Sequence[str] = (), n_column: str = "n", public: object = None,
+            hide_counts: bool = False) -> pd.DataFrame:  # fmt: skip
     """Hide the results of small groups, with complementary suppression.
 
     ``siblings`` are the columns that identify a set of cells adding up to a published
     total (e.g. ``["cohort", "level", "code"]`` when the table breaks a cohort down by access
-    route). Adds ``small_group`` and ``suppressed``; blanks ``HIDDEN_COLUMNS`` where suppressed.
+    route). ``public`` marks cells whose ``k`` is published elsewhere (the certified through
+    VAE of a fiche, say): hiding them protects nothing against a subtraction, so a set then
+    needs two hidden cells besides them. ``hide_counts`` hides ``n`` too (use it when a
+    hidden cell's ``k`` is public, or its rate would follow from ``k`` and ``n``).
+    Adds ``small_group`` and ``suppressed``; blanks ``HIDDEN_COLUMNS`` where suppressed.
     """
     out = flag_small_groups(table, threshold, n_column)
     suppressed = out["small_group"].to_numpy().copy()
-    if siblings:
+    if siblings and len(out):
         keys = out.groupby(list(siblings), sort=False, dropna=False).ngroup().to_numpy()
-        hidden = np.bincount(keys, weights=suppressed, minlength=keys.max() + 1 if len(keys)
-                             else 0)  # fmt: skip
-        lonely = hidden[keys] == 1
-        candidates = lonely & ~suppressed & (out[n_column].to_numpy() > 0)
-        if candidates.any():
-            pick = out.loc[candidates, [n_column]].assign(_key=keys[candidates])
-            smallest = pick.sort_values([n_column], kind="stable").groupby("_key").head(1)
-            suppressed[out.index.get_indexer(smallest.index)] = True
+        n = out[n_column].to_numpy()
+        known = np.zeros(len(out), bool) if public is None else np.asarray(public, bool)
+        # a lone hidden cell is recomputable from the total; so is a lone hidden private
+        # cell when the public ones are subtracted too
+        for eligible in (np.ones(len(out), bool), ~known):
+            hidden = np.bincount(keys, weights=suppressed & eligible, minlength=keys.max() + 1)
+            candidates = (hidden[keys] == 1) & ~suppressed & eligible & (n > 0)
+            if candidates.any():
+                pick = out.loc[candidates, [n_column]].assign(_key=keys[candidates])
+                smallest = pick.sort_values([n_column], kind="stable").groupby("_key").head(1)
+                suppressed[out.index.get_indexer(smallest.index)] = True
     out["suppressed"] = suppressed
-    for column in (c for c in HIDDEN_COLUMNS if c in out):
+    hidden_columns = (*HIDDEN_COLUMNS, n_column) if hide_counts else HIDDEN_COLUMNS
+    for column in (c for c in hidden_columns if c in out):
         # counts stay integers (nullable), so a hidden cell does not turn k = 2 into "2.0"
         kind = out[column].dtype.kind
         values = out[column].astype("Int64" if kind in "iub" else "float64")

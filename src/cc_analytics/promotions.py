@@ -19,6 +19,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from .errors import CcAnalyticsError, Problem
 from .results import Results
 from .schemas import EMPLOYED_STATUSES, NEUTRALISED_STATUSES, NON_RESPONDENT
 
@@ -33,7 +34,13 @@ FICHE_COLUMNS = [
 def promotion_statistics(results: Results, insertion: pd.DataFrame) -> pd.DataFrame:
     """One row per year: the fiche's columns first, then the counts behind them."""
     title = results.title_table()
-    title = title[title["presented"] & title["year"].notna()]
+    undated = int((title["presented"] & title["year"].isna()).sum())
+    if undated:
+        raise CcAnalyticsError(Problem(
+            f"{undated} candidat(s) présenté(s) sans date de session jury : leur année de "
+            "promotion est inconnue, les statistiques par promotion ne peuvent pas être "
+            "calculées", hint="Renseignez la colonne session_date des notes du jury"))  # fmt: skip
+    title = title[title["presented"]]
     title = title.assign(
         certified=title["obtained"],
         vae=title["obtained"] & (title["access_route"] == "VAE"),

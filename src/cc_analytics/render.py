@@ -13,7 +13,6 @@ import os
 import re
 import tempfile
 from dataclasses import dataclass
-from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -172,7 +171,3 @@ def add_toc(html: str) -> str:
         items.append(f'<li><a href="#{anchor}">{label}</a></li>')
     toc = f"<p class='toc-title'>Sommaire</p><ol>{''.join(items)}</ol>" if items else ""
     return html.replace("<!-- cc-toc -->", toc, 1)
-
-
-def heading_text(html_fragment: str) -> str:
-    return unescape(_TAGS.sub("", html_fragment))

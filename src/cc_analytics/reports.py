@@ -6,7 +6,7 @@ cohort gives a clear message at once and no notebook, no HTML is produced.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 from .context import load_context, require_cohort
@@ -109,7 +109,3 @@ def build_report(request: ReportRequest, checked: bool = False) -> Rendered:
         subtitle=f"Jeu de données « {Path(request.dataset).resolve().name} » · {audience}",
         shared_plotly=request.shared_plotly,
     )  # fmt: skip
-
-
-def with_output(request: ReportRequest, out: Path) -> ReportRequest:
-    return replace(request, out=out)

@@ -152,8 +152,12 @@ WIDE_STEMS: dict[str, tuple[str, ...]] = {
 }
 
 #: Columns that identify a person by name: read, never kept (RGPD).
-PERSONAL_COLUMNS = frozenset({"nom", "prenom", "name", "first_name", "last_name", "nom_prenom",
-                              "prenom_nom", "email", "courriel", "mail", "telephone"})  # fmt: skip
+PERSONAL_COLUMNS = frozenset({
+    "nom", "prenom", "prenoms", "name", "first_name", "last_name", "nom_prenom", "prenom_nom",
+    "nom_de_famille", "nom_d_usage", "nom_naissance", "civilite", "email", "e_mail", "courriel",
+    "mail", "adresse_mail", "telephone", "tel", "portable", "adresse", "date_de_naissance",
+    "date_naissance", "naissance",
+})  # fmt: skip
 
 
 def normalise_token(text: object) -> str:

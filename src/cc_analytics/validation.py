@@ -238,9 +238,28 @@ def _duplicates(table: str, where: pd.DataFrame) -> list[Problem]:
     return problems
 
 
+FORMULA_START = ("=", "+", "@")
+
+
+def _formula_like_values(raw: RawDataset) -> list[Problem]:
+    """Names that a spreadsheet would run as a formula when our exports are opened."""
+    problems = []
+    for column in ("cohort", "site", "candidate_id"):
+        values = raw.candidates[column].astype("string")
+        bad = raw.candidates[values.str.startswith(FORMULA_START).fillna(False).to_numpy()]
+        for file, group in bad.groupby(FILE):
+            problems.append(Problem(
+                "valeur commençant par « = », « + » ou « @ » : un tableur la lirait comme une "
+                "formule", file=file, row=rows_text(list(group[ROW])),
+                column=_title(raw, file, column),
+                value=values_text(list(dict.fromkeys(group[column].astype(str)))),
+                hint="Retirez ce premier caractère"))  # fmt: skip
+    return problems
+
+
 def cross_table_problems(raw: RawDataset) -> list[Problem]:
     """Checks across tables, and on values, that the GX suites cannot express."""
-    problems = _impossible_dates(raw)
+    problems = _impossible_dates(raw) + _formula_like_values(raw)
     if "candidates" in raw.unusable:
         return problems  # the candidates file could not be read in full
     candidates = raw.candidates
@@ -256,7 +275,9 @@ def cross_table_problems(raw: RawDataset) -> list[Problem]:
                 "(la case ne peut rester vide que pour une VAE)",
             )
         )
-    no_immersion = set(candidates.loc[candidates["immersion"] != "oui", "candidate_id"])
+    # an immersion that is neither oui nor non is reported above; no knock-on error here
+    without = (candidates["immersion"] == "non") | candidates["immersion"].isna()
+    no_immersion = set(candidates.loc[without, "candidate_id"])
     scores = raw.scores
     employer = scores[(scores["evaluator"] == "entreprise") & scores["score"].notna()
                       & scores["candidate_id"].isin(no_immersion)]  # fmt: skip

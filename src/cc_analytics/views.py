@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pandas as pd
 
-from .aggregates import TITLE, aggregate, trends
+from .aggregates import aggregate, trends
 from .agreement import OVERALL, agreement, score_pairs
 from .context import ReportContext, require_cohort
 from .errors import CcAnalyticsError, Problem
@@ -31,9 +31,11 @@ def _subset(ctx: ReportContext, mask: pd.Series) -> Results:
     return compute_results(candidates, scores, ctx.referentiel, ctx.rules)
 
 
-def _protected(ctx: ReportContext, table: pd.DataFrame, siblings: list[str]) -> pd.DataFrame:
+def _protected(ctx: ReportContext, table: pd.DataFrame, siblings: list[str],
+               **options: object) -> pd.DataFrame:  # fmt: skip
+    """Small groups flagged; in an external report hidden (``options``: see ``protect``)."""
     if ctx.external:
-        return protect(table, ctx.rules.small_group, siblings=siblings)
+        return protect(table, ctx.rules.small_group, siblings=siblings, **options)
     return flag_small_groups(table, ctx.rules.small_group).assign(suppressed=False)
 
 
@@ -93,6 +95,9 @@ def cohort_view(ctx: ReportContext, cohort: str) -> CohortView:
                         columns=results.competencies)  # fmt: skip
     heat.index = pd.Index(ctx.pseudonym(results.candidates["candidate_id"]), name="candidat")
     heat = heat.sort_index()
+    if ctx.external:  # individual results never leave the training body
+        heat = heat.iloc[:0]
+        headline = _protected(ctx, headline, siblings=[])
 
     by_route = aggregate(results, ctx.referentiel, by=["access_route"])
     by_route = by_route[by_route["level"] != "competency"].reset_index(drop=True)
@@ -102,14 +107,21 @@ def cohort_view(ctx: ReportContext, cohort: str) -> CohortView:
     return CohortView(
         cohort=cohort, headline=headline, blocks=blocks, competencies=ranked,
         distribution=competencies, heatmap=heat,
-        agreement=agreement(results, ctx.referentiel), routes=routes,
+        agreement=_protected(ctx, _agreement_with_people(results, ctx), siblings=[]),
+        routes=routes,
         quality=quality_summary(ctx, mask),
     )  # fmt: skip
 
 
-def _indicator(name: str, n: int, k: int) -> dict[str, object]:
-    from .stats import wilson_interval
+def _agreement_with_people(results: Results, ctx: ReportContext) -> pd.DataFrame:
+    """Agreement per competency, with ``n``: the candidates scored by both (one pair each per
+    competency; for the overall row, the distinct candidates)."""
+    table = agreement(results, ctx.referentiel)
+    people = score_pairs(results, ["candidate_id"])["candidate_id"].nunique()
+    return table.assign(n=np.where(table["code"] == OVERALL, people, table["pairs"]))
 
+
+def _indicator(name: str, n: int, k: int) -> dict[str, object]:
     low, high = wilson_interval(k, n)
     return {"indicator": name, "n": n, "k": k, "rate": k / n if n else np.nan,
             "ci_low": float(low), "ci_high": float(high)}  # fmt: skip
@@ -201,9 +213,10 @@ def privacy_note(ctx: ReportContext) -> str:
     )
 
 
-def _guarded(ctx: ReportContext, table: pd.DataFrame, siblings: list[str]) -> pd.DataFrame:
+def _guarded(ctx: ReportContext, table: pd.DataFrame, siblings: list[str],
+             **options: object) -> pd.DataFrame:  # fmt: skip
     """:func:`_protected`, plus ``privacy``: why a row is flagged or hidden, in French."""
-    out = _protected(ctx, table, siblings)
+    out = _protected(ctx, table, siblings, **options)
     small, hidden = out["small_group"].to_numpy(bool), out["suppressed"].to_numpy(bool)
     out["privacy"] = np.select(
         [small & hidden, hidden, small],
@@ -223,8 +236,13 @@ def _items(table: pd.DataFrame) -> pd.DataFrame:
     return table.assign(item=item, label=labels.where(labels != "", NAME_ABSENT))
 
 
-def _routes_by_year(ctx: ReportContext, results: Results) -> pd.DataFrame:
-    """Title obtained by jury year and access route (routes in France Compétences' order)."""
+def _routes_by_year(ctx: ReportContext, results: Results, vae_published: bool = False
+                    ) -> pd.DataFrame:  # fmt: skip
+    """Title obtained by jury year and access route (routes in France Compétences' order).
+
+    ``vae_published``: the same page publishes the certified through VAE per year (the
+    fiche's NOMBRE_CERTIFIES_VAE), so VAE cells protect nothing by being hidden.
+    """
     routes = aggregate(results, ctx.referentiel, by=["year", "access_route"])
     routes = routes[(routes["level"] == "title") & routes["year"].notna()].copy()
     routes["year"] = routes["year"].astype(int)
@@ -233,7 +251,10 @@ def _routes_by_year(ctx: ReportContext, results: Results) -> pd.DataFrame:
     routes = routes.sort_values(["year", "_rank"], kind="stable").drop(columns="_rank")
     routes["route_label"] = routes["access_route"].map(ACCESS_ROUTES)
     routes["route"] = routes["access_route"] + " — " + routes["route_label"].fillna("voie inconnue")
-    return _guarded(ctx, routes.reset_index(drop=True), siblings=["year", "level", "code"])
+    routes = routes.reset_index(drop=True)
+    options = {"public": routes["access_route"] == "VAE", "hide_counts": True} if (
+        vae_published) else {}  # fmt: skip
+    return _guarded(ctx, routes, siblings=["year", "level", "code"], **options)
 
 
 # -- quality review across cohorts -------------------------------------------------------------
@@ -425,7 +446,7 @@ def renewal_view(ctx: ReportContext, years: tuple[int, int] | None = None,
         promotions=promotions, counts=_promotion_counts(promotions),
         fiche=_fiche_fields(promotions),
         insertion=insertion[insertion["surveyed"] > 0].reset_index(drop=True),
-        survey_note=_survey_note(insertion), routes=_routes_by_year(ctx, results),
+        survey_note=_survey_note(insertion), routes=_routes_by_year(ctx, results, True),
         blocks=blocks, partial=_partial(ctx, results),
         modalities=_modalities(ctx), criteria=_criteria(ctx),
         published=published, published_source=source, published_warning=warning,
@@ -627,7 +648,3 @@ def _fiche_identity(ctx: ReportContext, path: str, fiche: str | None) -> tuple[s
 
 def _plain(text: str) -> str:
     return normalise_token(text)
-
-
-def title_code() -> str:
-    return TITLE
