@@ -340,7 +340,13 @@ def _metrics_tables(dataset: DatasetConfig, out: Path, inputs: dict, rules_file:
                   _optional_file_digest(dataset.referentiel), __version__)  # fmt: skip
     targets = [out / "tables" / f for f in TABLE_FILES]
     if not force and _load_state(out).get("tables") == key and all(t.exists() for t in targets):
-        return Outcome(name, "tableaux de résultats (usage interne)", "tables", str(out / "tables"), "up to date")
+        return Outcome(
+            name,
+            "tableaux de résultats (usage interne)",
+            "tables",
+            str(out / "tables"),
+            "up to date",
+        )
     started = time.perf_counter()
     try:
         _write_tables(dataset, targets, rules_file)
