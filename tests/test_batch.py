@@ -523,3 +523,24 @@ def test_slow_build_on_a_dask_cluster(tmp_path, monkeypatch, capsys):
 
     assert code == 0, capsys.readouterr().err
     check_cohort_pages(dataset, SMALL_COHORTS[:1])
+
+
+def test_config_years_and_misspelt_keys(tmp_path):
+    from cc_analytics.build_config import load_config
+
+    (tmp_path / "d").mkdir()
+    good = tmp_path / "good.toml"
+    good.write_text('[[datasets]]\npath = "d"\nreview_years = "2023-2025"\n'
+                    "renewal_years = [2024, 2025]\n", encoding="utf-8")  # fmt: skip
+    config = load_config(good)
+    assert config.datasets[0].review_years == (2023, 2025)
+    assert config.datasets[0].renewal_years == (2024, 2025)
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[build]\noutpt = "r"\n[[datasets]]\npath = "d"\nrncp-export = "x.xml"\n'
+                   'review_years = "2025-2023"\n', encoding="utf-8")  # fmt: skip
+    with pytest.raises(CcAnalyticsError) as caught:
+        load_config(bad)
+    text = str(caught.value)
+    assert "clé inconnue dans [build] : outpt" in text
+    assert "clé inconnue dans [datasets] : rncp-export" in text
+    assert "« review_years » illisible" in text

@@ -25,6 +25,7 @@ import dataclasses
 import shutil
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from cc_analytics.cli import main
@@ -498,3 +499,12 @@ def test_dataset_without_a_referentiel_file_needs_the_option(cli, tiny, tmp_path
     code, _, err = cli("metrics", folder, "--referentiel", tmp_path / "tiny.yaml", "--out", out)
     assert (code, err) == (0, "")
     assert index(read_csv(out)[1], "cohort", "code")["X", "B1A1C1"]["rate"] == "0.6666666667"
+
+
+def test_xlsx_never_turns_data_into_formulas(tmp_path):
+    import openpyxl
+
+    path = tmp_path / "t.xlsx"
+    write_table(pd.DataFrame({"cohort": ['=HYPERLINK("http://x")'], "rate": [0.5]}), path, {})
+    cell = openpyxl.load_workbook(path)["résultats"]["A2"]
+    assert (cell.value, cell.data_type) == ('=HYPERLINK("http://x")', "s")

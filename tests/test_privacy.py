@@ -43,3 +43,23 @@ def test_two_small_cells_need_no_extra():
     data.loc[1, "n"] = 4
     out = protect(data, threshold=5, siblings=["cohort", "code"])
     assert out["suppressed"].tolist() == [False, True, True, False, False, False]
+
+
+def test_published_counts_need_two_private_hidden_cells():
+    # the same page publishes the VAE count: hiding VAE alone leaves FI recomputable as
+    # total − CA − CL − VAE, so two non-VAE cells must be hidden, and n too
+    data = pd.DataFrame({
+        "year": 2024,
+        "access_route": ["FI", "CA", "CL", "VAE"],
+        "code": "TITLE",
+        "n": [9, 12, 7, 3],
+        "k": [6, 9, 5, 2],
+        "rate": [6 / 9, 0.75, 5 / 7, 2 / 3],
+    })  # fmt: skip
+    out = protect(data, threshold=5, siblings=["year", "code"],
+                  public=data["access_route"] == "VAE", hide_counts=True)  # fmt: skip
+    # VAE (n=3) small; then the smallest others: CL (7) for the lone hidden cell, FI (9)
+    # because CL would be the only hidden cell whose k is not published
+    assert out["suppressed"].tolist() == [True, False, True, True]
+    assert out["n"].isna().tolist() == [True, False, True, True]
+    assert out["k"].isna().tolist() == [True, False, True, True]

@@ -85,3 +85,13 @@ def test_year_without_survey_has_no_rate(stats):
     r = stats.loc[2025]
     assert r["REPONDANTS_6MOIS"] == 0
     assert pd.isna(r["TAUX_INSERTION_GLOBAL_6MOIS"])
+
+
+def test_undated_jury_scores_are_refused_not_dropped():
+    from cc_analytics.errors import CcAnalyticsError
+
+    candidates, scores, insertion = data()
+    scores["session_date"] = pd.NaT
+    res = compute_results(candidates, scores, REF)
+    with pytest.raises(CcAnalyticsError, match=r"13 candidat.* sans date de session jury"):
+        promotion_statistics(res, insertion)

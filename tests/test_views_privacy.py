@@ -1,0 +1,49 @@
+"""What external readers can and cannot learn from the report views (demo data)."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+
+import pytest
+
+from cc_analytics import views
+from cc_analytics.context import load_context
+from cc_analytics.paths import DEMO_DATASET
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("proj") / "data" / "raw" / "demo"
+    shutil.copytree(DEMO_DATASET, folder)
+    return folder
+
+
+def test_pseudonyms_cannot_be_reversed_from_what_a_report_prints(demo):
+    ctx = load_context(demo)
+    ids = ctx.tables.candidates["candidate_id"]
+    pseudonyms = set(ctx.pseudonym(ids))
+    assert len(pseudonyms) == ids.nunique()  # one per candidate
+    # every hash a report prints (input files) is useless to rebuild them
+    for digest in ctx.manifest["inputs"].values():
+        guesses = {"C-" + hashlib.sha256(f"{digest}:{c}".encode()).hexdigest()[:6] for c in ids}
+        assert not guesses & pseudonyms
+    key_file = demo.parents[2] / "data" / "processed" / "demo.pseudonym-key"
+    assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert set(load_context(demo).pseudonym(ids)) == pseudonyms  # stable across runs
+
+
+def test_external_cohort_report_has_no_candidate_level_view(demo):
+    internal = views.cohort_view(load_context(demo), "2024-LYON")
+    external = views.cohort_view(load_context(demo, external=True), "2024-LYON")
+    assert len(internal.heatmap) == 15
+    assert len(external.heatmap) == 0
+    assert "suppressed" in external.agreement and "suppressed" in external.headline
+
+
+def test_renewal_routes_hide_two_private_cells_beside_published_vae_counts(demo):
+    view = views.renewal_view(load_context(demo, external=True))
+    routes = view.routes
+    for _, year in routes.groupby("year"):
+        private_hidden = year["suppressed"] & (year["access_route"] != "VAE")
+        assert private_hidden.sum() != 1, year[["access_route", "n", "suppressed"]]
