@@ -241,19 +241,28 @@ def _duplicates(table: str, where: pd.DataFrame) -> list[Problem]:
 FORMULA_START = ("=", "+", "@")
 
 
+def _per_file(raw: RawDataset, rows: pd.DataFrame, column: str, message: str, hint: str,
+              value: str | None = None) -> list[Problem]:  # fmt: skip
+    """One problem per file for the offending ``rows``, with their spreadsheet row numbers and,
+    when ``value`` names a column, the offending values."""
+    return [
+        Problem(message, file=file, row=rows_text(list(group[ROW])),
+                column=_title(raw, file, column),
+                value=values_text(list(dict.fromkeys(group[value].astype(str)))) if value else None,
+                hint=hint)
+        for file, group in rows.groupby(FILE)
+    ]  # fmt: skip
+
+
 def _formula_like_values(raw: RawDataset) -> list[Problem]:
     """Names that a spreadsheet would run as a formula when our exports are opened."""
     problems = []
     for column in ("cohort", "site", "candidate_id"):
-        values = raw.candidates[column].astype("string")
-        bad = raw.candidates[values.str.startswith(FORMULA_START).fillna(False).to_numpy()]
-        for file, group in bad.groupby(FILE):
-            problems.append(Problem(
-                "valeur commençant par « = », « + » ou « @ » : un tableur la lirait comme une "
-                "formule", file=file, row=rows_text(list(group[ROW])),
-                column=_title(raw, file, column),
-                value=values_text(list(dict.fromkeys(group[column].astype(str)))),
-                hint="Retirez ce premier caractère"))  # fmt: skip
+        starts = raw.candidates[column].astype("string").str.startswith(FORMULA_START)
+        problems += _per_file(
+            raw, raw.candidates[starts.fillna(False).to_numpy()], column,
+            "valeur commençant par « = », « + » ou « @ » : un tableur la lirait comme une formule",
+            "Retirez ce premier caractère", value=column)  # fmt: skip
     return problems
 
 
@@ -264,36 +273,22 @@ def cross_table_problems(raw: RawDataset) -> list[Problem]:
         return problems  # the candidates file could not be read in full
     candidates = raw.candidates
     missing_immersion = candidates["immersion"].isna() & (candidates["access_route"] != "VAE")
-    for file, group in candidates[missing_immersion].groupby(FILE):
-        problems.append(
-            Problem(
-                "immersion non renseignée",
-                file=file,
-                row=rows_text(list(group[ROW])),
-                column=_title(raw, file, "immersion"),
-                hint="Indiquez « oui » si le candidat a une entreprise d'accueil, sinon « non » "
-                "(la case ne peut rester vide que pour une VAE)",
-            )
-        )
+    problems += _per_file(
+        raw, candidates[missing_immersion], "immersion", "immersion non renseignée",
+        "Indiquez « oui » si le candidat a une entreprise d'accueil, sinon « non » "
+        "(la case ne peut rester vide que pour une VAE)")  # fmt: skip
     # an immersion that is neither oui nor non is reported above; no knock-on error here
     without = (candidates["immersion"] == "non") | candidates["immersion"].isna()
     no_immersion = set(candidates.loc[without, "candidate_id"])
     scores = raw.scores
     employer = scores[(scores["evaluator"] == "entreprise") & scores["score"].notna()
                       & scores["candidate_id"].isin(no_immersion)]  # fmt: skip
-    for file, group in employer.groupby(FILE):
-        problems.append(
-            Problem(
-                "note de l'entreprise pour un candidat sans immersion en entreprise (ou en VAE)",
-                file=file,
-                row=rows_text(list(group[ROW])),
-                column=_title(raw, file, "candidate_id"),
-                value=values_text(list(group["candidate_id"])),
-                hint="La co-validation par l'entreprise suppose une immersion : corrigez "
-                "l'immersion du candidat dans le fichier des candidats, ou retirez la note "
-                "de l'entreprise",
-            )
-        )
+    problems += _per_file(
+        raw, employer, "candidate_id",
+        "note de l'entreprise pour un candidat sans immersion en entreprise (ou en VAE)",
+        "La co-validation par l'entreprise suppose une immersion : corrigez l'immersion du "
+        "candidat dans le fichier des candidats, ou retirez la note de l'entreprise",
+        value="candidate_id")  # fmt: skip
     return problems
 
 
@@ -304,20 +299,8 @@ def _impossible_dates(raw: RawDataset) -> list[Problem]:
     written = dates.notna() & dates.astype("string").str.fullmatch(r"\d{4}-\d{2}-\d{2}")
     parsed = pd.to_datetime(dates.where(written), format="%Y-%m-%d", errors="coerce")
     wrong = raw.scores[written.fillna(False) & parsed.isna()]
-    raw_dates = wrong["session_date"]
-    problems = []
-    for file, group in wrong.assign(session_date=raw_dates).groupby(FILE):
-        problems.append(
-            Problem(
-                "date inexistante",
-                file=file,
-                row=rows_text(list(group[ROW])),
-                column=_title(raw, file, "session_date"),
-                value=values_text(list(group["session_date"])),
-                hint=DATE_HINT,
-            )
-        )
-    return problems
+    return _per_file(raw, wrong, "session_date", "date inexistante", DATE_HINT,
+                     value="session_date")  # fmt: skip
 
 
 def _title(raw: RawDataset, file: str, column: str) -> str:
