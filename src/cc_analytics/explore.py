@@ -30,7 +30,7 @@ from .context import ReportContext
 from .privacy import flag_small_groups
 from .schemas import ACCESS_ROUTES
 from .stats import LANDIS_KOCH_READINGS
-from .views import CohortView, ReviewView, _protected, cohort_order, cohort_view, review_view
+from .views import CohortView, ReviewView, cohort_order, cohort_view, review_view, route_breakdown
 
 ALL_COHORTS = "Ensemble des cohortes"
 ALL_BLOCKS = "Tous les blocs"
@@ -80,11 +80,7 @@ def prepare(ctx: ReportContext) -> Exploration:
     order = cohort_order(ctx)
     cohorts = [str(c) for c in order.index]
     overall = aggregate(ctx.results, ctx.referentiel, by=[])
-    routes = aggregate(ctx.results, ctx.referentiel, by=["access_route"])
-    routes = routes[routes["level"] != "competency"].reset_index(drop=True)
-    routes["route_label"] = routes["access_route"].map(ACCESS_ROUTES)
-    # the cohort views protect small groups the same way (views._protected)
-    routes = _protected(ctx, routes, siblings=["level", "code"])
+    routes = route_breakdown(ctx, ctx.results)
     return Exploration(
         ctx=ctx, cohorts=cohorts, by_cohort={c: cohort_view(ctx, c) for c in cohorts},
         overall=overall, overall_routes=routes,

@@ -99,10 +99,7 @@ def cohort_view(ctx: ReportContext, cohort: str) -> CohortView:
         heat = heat.iloc[:0]
         headline = _protected(ctx, headline, siblings=[])
 
-    by_route = aggregate(results, ctx.referentiel, by=["access_route"])
-    by_route = by_route[by_route["level"] != "competency"].reset_index(drop=True)
-    by_route["route_label"] = by_route["access_route"].map(ACCESS_ROUTES)
-    routes = _protected(ctx, by_route, siblings=["level", "code"])
+    routes = route_breakdown(ctx, results)
 
     return CohortView(
         cohort=cohort, headline=headline, blocks=blocks, competencies=ranked,
@@ -111,6 +108,14 @@ def cohort_view(ctx: ReportContext, cohort: str) -> CohortView:
         routes=routes,
         quality=quality_summary(ctx, mask),
     )  # fmt: skip
+
+
+def route_breakdown(ctx: ReportContext, results: Results) -> pd.DataFrame:
+    """Title and blocks by access route, small groups flagged (hidden when external)."""
+    by_route = aggregate(results, ctx.referentiel, by=["access_route"])
+    by_route = by_route[by_route["level"] != "competency"].reset_index(drop=True)
+    by_route["route_label"] = by_route["access_route"].map(ACCESS_ROUTES)
+    return _protected(ctx, by_route, siblings=["level", "code"])
 
 
 def _agreement_with_people(results: Results, ctx: ReportContext) -> pd.DataFrame:
@@ -265,7 +270,9 @@ class ReviewView:
     cohorts: pd.DataFrame  # per site and cohort: title and blocks, with trends
     competencies: pd.DataFrame  # per site and cohort: competencies, with trends and ``signal``
     routes: pd.DataFrame  # title by access route and year
-    agreement: pd.DataFrame  # overall per site and cohort (``n``: candidates; ``year``: 1st jury)
+    agreement: (
+        pd.DataFrame
+    )  # overall per site and cohort (``n``: candidates; ``year``: earliest promotion year)
     significant: pd.DataFrame  # significant changes only
     never_evaluated: pd.DataFrame  # competencies never evaluated in the period
     missing_from_referentiel: pd.DataFrame  # activities/competencies the source does not give
@@ -288,7 +295,8 @@ class ReviewView:
 
 
 def cohort_order(ctx: ReportContext) -> pd.Series:
-    """Cohorts in time order: by their first jury session, then by name."""
+    """Cohorts in time order: by the earliest promotion year (latest jury session) of their
+    candidates, then by name."""
     first = ctx.results.candidates.groupby("cohort")["year"].min()
     return pd.Series(range(len(first)), index=first.sort_values(kind="stable").index)
 
