@@ -260,6 +260,27 @@ def test_a_changed_input_file_rebuilds_everything_of_its_dataset(dataset, monkey
     assert "v2" in (reports_of(dataset) / "demo" / "cohort-2023-LYON.html").read_text()
 
 
+def test_a_survey_edit_leaves_the_cohort_reports_alone(dataset, monkeypatch):
+    config = default_config(dataset)
+    run_build(config, FakeNotebooks(), monkeypatch)
+    edit_csv(dataset / "insertion.csv", lambda lines: lines[:-1])  # one answer fewer
+
+    fake = FakeNotebooks("v2")
+    summary = run_build(config, fake, monkeypatch)
+
+    # cohort reports do not read the survey; the review and the renewal evidence do
+    assert sorted(fake.calls) == ["renouvellement RNCP", "revue qualité"]
+    assert statuses(summary)["cohorte 2024-LYON"] == "up to date"
+
+
+def test_an_up_to_date_report_keeps_its_last_duration_in_the_index(dataset, monkeypatch):
+    config = default_config(dataset)
+    run_build(config, FakeNotebooks(), monkeypatch)  # each fake report "takes" 1,5 s
+    second = run_build(config, FakeNotebooks("v2"), monkeypatch)
+    row = index_row(second.index, "cohorte 2024-LYON")
+    assert "à jour (inchangé)" in row and "1,5\u00a0s" in row
+
+
 def test_force_rebuilds_everything(dataset, monkeypatch):
     config = default_config(dataset)
     run_build(config, FakeNotebooks(), monkeypatch)

@@ -161,3 +161,23 @@ def test_missing_file(tmp_path):
 )
 def test_slugify_is_path_safe(text, slug):
     assert ref.slugify(text) == slug
+
+
+def test_competency_filed_under_another_activity(tmp_path):
+    text = MINI.replace("      - code: B1A1\n        label: Activité\n",
+                        "      - code: B1A2\n        label: Activité\n")  # fmt: skip
+    with pytest.raises(ReferentielError) as info:
+        ref.load(write(tmp_path, text))
+    assert "la compétence B1A1C1 est rangée sous l'activité B1A2" in str(info.value)
+
+
+def test_criteria_pointing_to_a_missing_activity_are_reported_once(tmp_path):
+    text = (
+        MINI
+        + "    criteria:\n"
+        + "".join(f"      - {{text: critère {i}, activities: [B1A9]}}\n" for i in range(3))
+    )
+    with pytest.raises(ReferentielError) as info:
+        ref.load(write(tmp_path, text))
+    assert str(info.value).count("B1A9") == 2  # message and value, once
+    assert "3 critère(s) renvoient à l'activité inexistante B1A9" in str(info.value)

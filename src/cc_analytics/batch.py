@@ -198,7 +198,8 @@ def _fresh_outcomes(dataset: DatasetConfig, out: Path, fingerprint: str,
     if not fresh or fresh.get("fingerprint") != _with_processed(fingerprint, dataset):
         return None
     outcomes = [Outcome(dataset.path.name, o["label"], o["kind"], str(out / o["output"]),
-                        "up to date") for o in fresh["outputs"]]  # fmt: skip
+                        "up to date", _last_seconds(out / o["output"]))
+                for o in fresh["outputs"]]  # fmt: skip
     if not all(Path(o.output).exists() for o in outcomes):
         return None
     summary.inputs[dataset.path.name] = fresh["inputs"]
@@ -259,11 +260,13 @@ def _prepare_dataset(dataset: DatasetConfig, config: BuildConfig, out: Path, for
                          rules=rules_file, shared_plotly=config.shared_plotly)  # fmt: skip
     summary.outcomes.append(_metrics_tables(dataset, out, inputs, rules_file, rules, force))
     common = (inputs, rules, _optional_file_digest(dataset.referentiel))
+    # a cohort report does not read the insertion survey: a survey edit leaves it as it is
+    scores_only = ({k: v for k, v in inputs.items() if not _is_survey(k)}, *common[1:])
     jobs: list[Job | Outcome] = []
     if "cohort" in dataset.reports:
         for cohort in _cohorts(dataset):
             request = replace(base, kind="cohort", cohort=cohort)
-            jobs.append(_job(name, f"cohorte {cohort}", request, out, common))
+            jobs.append(_job(name, f"cohorte {cohort}", request, out, scores_only))
     if "review" in dataset.reports:
         request = replace(base, kind="review", years=dataset.review_years)
         jobs.append(_job(name, "revue qualité", request, out, common))
@@ -272,6 +275,19 @@ def _prepare_dataset(dataset: DatasetConfig, config: BuildConfig, out: Path, for
                           rncp_export=dataset.rncp_export, fiche=dataset.fiche)  # fmt: skip
         jobs.append(_job(name, "renouvellement RNCP", request, out, common))
     return jobs
+
+
+def _is_survey(file_name: str) -> bool:
+    from .schemas import INSERTION, normalise_token
+
+    return normalise_token(Path(file_name).stem) in INSERTION.file_stems
+
+
+def _last_seconds(output: str | Path) -> float:
+    """How long an up-to-date output took when it was last built (for the index)."""
+    output = Path(output)
+    entry = _load_state(output.parent).get("reports", {}).get(output.name, {})
+    return float(entry.get("seconds", 0.0))
 
 
 def _kept_outputs(name: str, out: Path) -> list[Job | Outcome]:
@@ -422,7 +438,7 @@ def _run_jobs(plan: list[Job | Outcome], executor: Executor | None, force: bool,
             finish(item)
         elif not _needs_build(item, force):
             finish(Outcome(item.dataset, item.label, item.request.kind, str(item.request.out),
-                           "up to date"))  # fmt: skip
+                           "up to date", _last_seconds(item.request.out)))  # fmt: skip
         else:
             assert executor is not None
             pending[executor.submit(run_job, item)] = item

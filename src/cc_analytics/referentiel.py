@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
-from .codes import sort_key
+from .codes import CANONICAL, sort_key
 from .errors import Problem, ReferentielError
 
 FORMAT = "cc-analytics.referentiel/1"
@@ -482,6 +482,11 @@ def check(r: Referentiel) -> list[Problem]:
                         hint="Ajoutez l'activité ou corrigez le code",
                     )
                 )
+            elif _prefix_mismatch(c.code, c.activity):
+                problems.append(Problem(
+                    f"la compétence {c.code} est rangée sous l'activité {c.activity} : son code "
+                    "dit une autre activité", value=str(c.code),
+                    hint="Rangez-la sous l'activité que dit son code, ou corrigez le code"))  # fmt: skip
             elif activity_block[c.activity] != c.block:
                 problems.append(
                     Problem(
@@ -499,15 +504,13 @@ def check(r: Referentiel) -> list[Problem]:
                     hint="Ajoutez « label: … »",
                 )
             )
-    for a in r.criteria.itertuples(index=False):
-        if _none(a.activity) is not None and a.activity not in activity_block:
-            problems.append(
-                Problem(
-                    f"un critère renvoie à l'activité inexistante {a.activity}",
-                    value=str(a.activity),
-                    hint="Corrigez la liste « activities »",
-                )
-            )
+    scoped = r.criteria["activity"].dropna()
+    for activity, count in (
+        scoped[~scoped.isin(list(activity_block))].value_counts(sort=False).items()
+    ):
+        problems.append(Problem(
+            f"{count} critère(s) renvoient à l'activité inexistante {activity}",
+            value=str(activity), hint="Corrigez la liste « activities » de ces critères"))  # fmt: skip
     if r.competencies.empty:
         problems.append(
             Problem(
@@ -517,6 +520,14 @@ def check(r: Referentiel) -> list[Problem]:
         )
     problems += _check_scale(r)
     return problems
+
+
+def _prefix_mismatch(competency: str, activity: str) -> bool:
+    """B3A3C1 filed under B3A9: both canonical codes, and the first does not extend the other.
+    Codes of other shapes (a fiche's own, ``BC01.C03``) are not compared."""
+    return bool(CANONICAL.match(competency) and CANONICAL.match(activity)) and not (
+        competency.startswith(activity + "C")
+    )
 
 
 def _check_scale(r: Referentiel) -> list[Problem]:

@@ -350,7 +350,8 @@ def review_view(ctx: ReportContext, years: tuple[int, int] | None = None,
         period=describe_period(years, site),
         sites=sorted(results.candidates["site"].unique().tolist()),
         cohorts=cohorts.reset_index(drop=True), competencies=competencies.reset_index(drop=True),
-        routes=_routes_by_year(ctx, results), agreement=agree, significant=significant,
+        # the renewal page publishes the same table: hide the same cells in both pages
+        routes=_routes_by_year(ctx, results, True), agreement=agree, significant=significant,
         never_evaluated=never.reset_index(drop=True),
         missing_from_referentiel=missing.reset_index(drop=True),
     )  # fmt: skip
