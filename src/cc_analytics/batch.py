@@ -327,14 +327,12 @@ def _ensure_processed(dataset: DatasetConfig, out: Path, force: bool,
              and (out / "validation.html").exists())  # fmt: skip
     if not force and fresh:
         return hashes, False
-    from .ingest import write_processed
-    from .pipeline import gate_dataset
+    from .pipeline import ingest_dataset
 
     log.info("%s : contrôle et normalisation des données", dataset.path.name)
     state.pop("data", None)  # validation.html is about to change: never "fresh" if the gate fails
     _save_state(out, state)
-    gated = gate_dataset(dataset.path, dataset.referentiel, report_dir=out)
-    write_processed(gated.tables, gated.gate.raw, target)
+    ingest_dataset(dataset.path, dataset.referentiel, target, report_dir=out)
     state = _load_state(out)
     state["data"] = {"key": gate_key, "manifest": _optional_file_digest(manifest)}
     _save_state(out, state)

@@ -83,7 +83,7 @@ def load_config(path: str | Path) -> BuildConfig:
             continue
         for key in ("review_years", "renewal_years"):
             try:
-                _years(entry.get(key))
+                parse_years(entry.get(key))
             except (TypeError, ValueError):
                 problems.append(Problem(
                     f"« {key} » illisible : écrivez [2023, 2025] ou \"2023-2025\"",
@@ -102,8 +102,8 @@ def load_config(path: str | Path) -> BuildConfig:
             )
         datasets.append(DatasetConfig(
             path=(base / entry["path"]).resolve(), reports=kinds,
-            review_years=_years(entry.get("review_years")),
-            renewal_years=_years(entry.get("renewal_years")),
+            review_years=parse_years(entry.get("review_years")),
+            renewal_years=parse_years(entry.get("renewal_years")),
             rncp_export=(base / entry["rncp_export"]).resolve() if entry.get("rncp_export") else None,
             fiche=entry.get("fiche"),
             referentiel=(base / entry["referentiel"]).resolve() if entry.get("referentiel") else None,
@@ -164,7 +164,7 @@ def _unknown_keys(data: dict[str, Any], path: Path) -> list[Problem]:
     return problems
 
 
-def _years(value: Any) -> tuple[int, int] | None:
+def parse_years(value: Any) -> tuple[int, int] | None:
     """``[2023, 2025]``, ``"2023-2025"``, ``2024`` or ``"2024"`` -> (first, last)."""
     if value is None or value == "" or value == []:
         return None

@@ -366,20 +366,14 @@ def _promotions(args: argparse.Namespace) -> int:
 
 
 def _years(text: str | None) -> tuple[int, int] | None:
-    if not text:
-        return None
-    parts = text.replace("–", "-").split("-")
+    from .build_config import parse_years
+
     try:
-        first, last = int(parts[0]), int(parts[-1])
+        return parse_years(text)
     except ValueError:
         raise CcAnalyticsError(
             f"--years : période illisible « {text} » ; écrivez par exemple 2023-2025 ou 2024"
         ) from None
-    if first > last or len(parts) > 2:
-        raise CcAnalyticsError(
-            f"--years : période illisible « {text} » ; écrivez par exemple 2023-2025"
-        )
-    return first, last
 
 
 def _report(args: argparse.Namespace) -> int:

@@ -49,9 +49,10 @@ def gate_dataset(dataset_dir: str | Path, referentiel_path: str | Path | None = 
 
 
 def ingest_dataset(dataset_dir: str | Path, referentiel_path: str | Path | None = None,
-                   out_dir: str | Path | None = None) -> tuple[Gated, Path]:  # fmt: skip
+                   out_dir: str | Path | None = None,
+                   report_dir: str | Path | None = None) -> tuple[Gated, Path]:  # fmt: skip
     """Gate, then write the typed tables as Parquet with a manifest (atomically)."""
-    gated = gate_dataset(dataset_dir, referentiel_path)
+    gated = gate_dataset(dataset_dir, referentiel_path, report_dir)
     target = Path(out_dir or processed_dir(dataset_dir))
     write_processed(gated.tables, gated.gate.raw, target)
     return gated, target

@@ -112,12 +112,8 @@ def _execution_problem(kind: str, exc: Exception) -> Problem:
     """The notebook's own French message when it raised one of ours, else the error."""
     ename = getattr(exc, "ename", type(exc).__name__)
     evalue = _TAGS.sub("", str(getattr(exc, "evalue", exc))).strip()
-    if (
-        ename.endswith(("Error", "Exception"))
-        and "cc_analytics" not in evalue
-        and ename
-        in {"CcAnalyticsError", "DataValidationError", "InputFileError", "ReferentielError"}
-    ):
+    ours = {cls.__name__ for cls in (CcAnalyticsError, *CcAnalyticsError.__subclasses__())}
+    if ename in ours:
         return Problem(f"rapport « {kind} » non produit : {evalue}")
     return Problem(f"rapport « {kind} » non produit : erreur {ename} : {evalue}",
                    hint="Le carnet exécuté n'a pas été gardé ; relancez avec les mêmes "
