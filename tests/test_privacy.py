@@ -18,13 +18,13 @@ def table():
 
 
 def test_flag_only():
-    flagged = flag_small_groups(table(), threshold=5)
+    flagged = flag_small_groups(table(), small_group=5)
     assert flagged["small_group"].tolist() == [False, False, True, False, False, False]
     assert flagged["k"].tolist() == [9, 4, 2, 0, 6, 7]  # nothing hidden
 
 
 def test_complementary_suppression():
-    out = protect(table(), threshold=5, siblings=["cohort", "code"])
+    out = protect(table(), small_group=5, siblings=["cohort", "code"])
     # VAE (n=3) hidden; X's total 15 would reveal it from CA and FI -> FI (n=6, the
     # smallest visible non-empty sibling) hidden too; cohort Y untouched
     assert out["suppressed"].tolist() == [False, True, True, False, False, False]
@@ -34,14 +34,14 @@ def test_complementary_suppression():
 
 
 def test_without_siblings_only_small_groups_hidden():
-    out = protect(table(), threshold=5)
+    out = protect(table(), small_group=5)
     assert out["suppressed"].tolist() == [False, False, True, False, False, False]
 
 
 def test_two_small_cells_need_no_extra():
     data = table()
     data.loc[1, "n"] = 4
-    out = protect(data, threshold=5, siblings=["cohort", "code"])
+    out = protect(data, small_group=5, siblings=["cohort", "code"])
     assert out["suppressed"].tolist() == [False, True, True, False, False, False]
 
 
@@ -56,7 +56,7 @@ def test_published_counts_need_two_private_hidden_cells():
         "k": [6, 9, 5, 2],
         "rate": [6 / 9, 0.75, 5 / 7, 2 / 3],
     })  # fmt: skip
-    out = protect(data, threshold=5, siblings=["year", "code"],
+    out = protect(data, small_group=5, siblings=["year", "code"],
                   public=data["access_route"] == "VAE", hide_counts=True)  # fmt: skip
     # VAE (n=3) small; then the smallest others: CL (7) for the lone hidden cell, FI (9)
     # because CL would be the only hidden cell whose k is not published

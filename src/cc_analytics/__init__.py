@@ -3,6 +3,12 @@
 The public API, imported on first use so that ``import cc_analytics`` stays instant::
 
     from cc_analytics import load_context, compute_results, aggregate, Rules
+
+The package is cut in layers, each a folder, each importing only the ones listed before it:
+``core`` (errors, text, labels, atomic writes), ``referentiel`` and ``contract`` (the tables
+declared once), ``inputs`` (reading schools' files), ``engine`` (pure rules and numbers),
+``demo``, ``workspace`` (where things live), ``gate`` (validation and ingest), ``reporting``,
+``build`` (the main job) and ``cli``.
 """
 
 from __future__ import annotations
@@ -15,16 +21,17 @@ __version__ = "0.1.0"
 _API = {
     "load_referentiel": ("referentiel", "load"),
     "Referentiel": ("referentiel", "Referentiel"),
-    "Rules": ("rules", "Rules"),
-    "compute_results": ("results", "compute_results"),
-    "aggregate": ("aggregates", "aggregate"),
-    "trends": ("aggregates", "trends"),
-    "agreement": ("agreement", "agreement"),
-    "promotion_statistics": ("promotions", "promotion_statistics"),
-    "protect": ("privacy", "protect"),
-    "load_context": ("context", "load_context"),
-    "validate": ("validation", "validate"),
-    "CcAnalyticsError": ("errors", "CcAnalyticsError"),
+    "Rules": ("engine.rules", "Rules"),
+    "compute_results": ("engine.results", "compute_results"),
+    "aggregate": ("engine.aggregates", "aggregate"),
+    "trends": ("engine.aggregates", "trends"),
+    "agreement": ("engine.agreement", "agreement"),
+    "promotion_statistics": ("engine.promotions", "promotion_statistics"),
+    "protect": ("engine.privacy", "protect"),
+    "Workspace": ("workspace", "Workspace"),
+    "load_context": ("reporting.context", "load_context"),
+    "validate": ("gate.validation", "validate"),
+    "CcAnalyticsError": ("core.errors", "CcAnalyticsError"),
 }
 __all__ = ["__version__", *_API]
 

@@ -1,0 +1,372 @@
+"""The main job: validate → ingest → result tables → every report → ``index.html``.
+
+- **Parallel**: reports run in worker processes (any ``concurrent.futures.Executor``: one
+  process per core by default, or a Dask cluster, see :mod:`.executors`); one failing report
+  does not stop the others, and its previous good HTML is kept.
+- **Incremental**: each output has a content key (:mod:`.keys`) stored in
+  ``build-manifest.json`` (:mod:`.state`); an output whose key did not change is not rebuilt,
+  ``force`` rebuilds everything. A dataset whose files, code and settings are all as at its
+  last complete build is answered from the manifest alone, without importing pandas or
+  reading any table, so a run with nothing to do takes well under a second.
+- **Safe**: the command line holds a lock (:mod:`.lock`) for the run; every write is atomic.
+- **Quiet about people**: see :mod:`.outcomes`.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, Future, as_completed
+from dataclasses import asdict, dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .. import __version__
+from ..core.errors import CcAnalyticsError
+from ..inputs.folder import is_survey_file, locate
+from ..reporting.kinds import KINDS
+from ..workspace.catalog import DatasetCatalog
+from . import keys
+from .config import BuildConfig, DatasetConfig
+from .executors import local_executor
+from .index import write_index
+from .outcomes import BuildSummary, Job, Outcome, safe_message, scrub
+from .state import last_seconds, load_state, save_state
+
+if TYPE_CHECKING:  # requests imports pandas: only needed when something is rebuilt
+    from ..reporting.requests import ReportRequest
+
+log = logging.getLogger("cc_analytics.build")
+TABLE_FILES = ("metrics.csv", "metrics.xlsx", "agreement.csv", "promotions.csv")
+TABLES_LABEL = "tableaux de résultats (usage interne)"
+GATE_LABEL = "contrôle des données"
+
+
+@dataclass(frozen=True)
+class Target:
+    """A dataset of the configuration and where its outputs go."""
+
+    config: DatasetConfig
+    catalog: DatasetCatalog
+
+    @property
+    def name(self) -> str:
+        return self.catalog.name
+
+    @property
+    def out(self) -> Path:
+        return self.catalog.reports
+
+
+def build(config: BuildConfig, *, force: bool = False, executor: Executor | None = None,
+          progress: Callable[[int, int, Outcome], None] | None = None) -> BuildSummary:  # fmt: skip
+    """Run the main job for every dataset of ``config``; see the module docstring."""
+    summary = BuildSummary()
+    rules = _rules_values(config.rules_file)
+    plan: list[Job | Outcome] = []
+    rebuilt: list[tuple[Target, str]] = []
+    for dataset in config.datasets:
+        catalog = config.workspace.dataset(dataset.path)
+        target = Target(dataset, catalog.with_reports(config.output / catalog.key))
+        fingerprint = _fingerprint(target, config, rules)
+        fresh = None if force else _fresh_outcomes(target, fingerprint, summary)
+        if fresh is not None:
+            plan += fresh
+            continue
+        _forget_fresh(target.out)
+        rebuilt.append((target, fingerprint))
+        plan += _prepare_dataset(target, config, force, summary, rules)
+    own_executor = executor is None and any(
+        isinstance(item, Job) and _needs_build(item, force) for item in plan
+    )
+    if own_executor:
+        executor = local_executor(config.jobs)
+    try:
+        _run_jobs(plan, executor, force, summary, progress)
+    finally:
+        if own_executor and executor is not None:
+            executor.shutdown(wait=True, cancel_futures=True)
+    for target, fingerprint in rebuilt:
+        _remember_fresh(target, fingerprint, summary)
+    summary.index = write_index(summary, config.output)
+    return summary
+
+
+# -- the no-change path -----------------------------------------------------------------------
+def _rules_values(rules_file: Path | None) -> dict | None:
+    """The rules a file sets (not its other settings): a key changes when the rules do."""
+    if rules_file is None:
+        return None
+    from ..engine.rules import read_rules_file
+
+    return read_rules_file(rules_file)
+
+
+def _fingerprint(target: Target, config: BuildConfig, rules: dict | None) -> str:
+    """Everything a dataset's outputs depend on, computable without reading its tables
+    (taken before the build: a file changed during the build is seen by the next run)."""
+    dataset = target.config
+    settings = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(dataset).items()}
+    return keys.digest(
+        __version__, keys.folder_hashes(dataset.path), settings, rules, config.shared_plotly,
+        str(target.out), [keys.code_digest(kind) for kind in dataset.reports],
+        keys.gate_digest(), keys.optional_file_digest(dataset.referentiel),
+        keys.optional_file_digest(dataset.rncp_export),
+    )  # fmt: skip
+
+
+def _with_processed(fingerprint: str, target: Target) -> str:
+    """The fingerprint and the processed tables' manifest as they are now: processed data
+    rewritten by another command (``cc-analytics ingest --referentiel …``) is gated again."""
+    return keys.digest(fingerprint, keys.optional_file_digest(target.catalog.manifest))
+
+
+def _fresh_outcomes(target: Target, fingerprint: str,
+                    summary: BuildSummary) -> list[Outcome] | None:  # fmt: skip
+    """Every output of the dataset as "up to date" when nothing changed since its last
+    complete build (and every output is still there); ``None`` otherwise."""
+    fresh = load_state(target.out).get("fresh")
+    if not fresh or fresh.get("fingerprint") != _with_processed(fingerprint, target):
+        return None
+    outcomes = [Outcome(target.name, o["label"], o["kind"], str(target.out / o["output"]),
+                        "up to date", last_seconds(target.out / o["output"]))
+                for o in fresh["outputs"]]  # fmt: skip
+    if not all(Path(o.output).exists() for o in outcomes):
+        return None
+    summary.inputs[target.name] = fresh["inputs"]
+    return outcomes
+
+
+def _forget_fresh(out: Path) -> None:
+    state = load_state(out)
+    if "fresh" in state:
+        del state["fresh"]
+        save_state(out, state)
+
+
+def _remember_fresh(target: Target, fingerprint: str, summary: BuildSummary) -> None:
+    """After a complete build of a dataset (no failure), its outputs for the fast path."""
+    outcomes = [o for o in summary.outcomes if o.dataset == target.name]
+    if not outcomes or any(o.status not in ("built", "up to date") for o in outcomes):
+        return
+    outputs = [{"label": o.label, "kind": o.kind,
+                "output": os.path.relpath(o.output, target.out)} for o in outcomes]  # fmt: skip
+    state = load_state(target.out)
+    state["fresh"] = {"fingerprint": _with_processed(fingerprint, target),
+                      "inputs": summary.inputs.get(target.name, {}), "outputs": outputs}  # fmt: skip
+    save_state(target.out, state)
+
+
+# -- one dataset: gate, tables, report jobs ---------------------------------------------------
+def _prepare_dataset(target: Target, config: BuildConfig, force: bool, summary: BuildSummary,
+                     rules: dict | None) -> list[Job | Outcome]:  # fmt: skip
+    """Gate and ingest (only when inputs changed), write result tables, list report jobs."""
+    from ..reporting.requests import ReportRequest
+
+    name, out = target.name, target.out
+    started = time.perf_counter()
+    validation = str(target.catalog.validation_report)
+    try:
+        inputs, checked = _ensure_processed(target, force, summary)
+    except CcAnalyticsError as exc:
+        summary.outcomes.append(Outcome(name, GATE_LABEL, "validation", validation,
+                                        "invalid data", time.perf_counter() - started,
+                                        safe_message(exc)))  # fmt: skip
+        log.error("%s : données invalides, rapports non reconstruits (%d problème(s))", name,
+                  len(exc.problems))  # fmt: skip
+        return _kept_outputs(name, out)
+    except Exception as exc:  # a bug or a broken file system: the other datasets go on
+        message = scrub(f"{type(exc).__name__} : {exc}", target.catalog.processed)
+        summary.outcomes.append(Outcome(name, GATE_LABEL, "validation", validation, "failed",
+                                        time.perf_counter() - started, message))  # fmt: skip
+        log.error("%s : contrôle des données impossible (%s)", name, type(exc).__name__)
+        return _kept_outputs(name, out)
+    summary.outcomes.append(Outcome(name, GATE_LABEL, "validation", validation,
+                                    "built" if checked else "up to date",
+                                    time.perf_counter() - started))  # fmt: skip
+    dataset = target.config
+    base = ReportRequest(kind="cohort", dataset=target.catalog, referentiel=dataset.referentiel,
+                         rules=config.rules_file, shared_plotly=config.shared_plotly)  # fmt: skip
+    summary.outcomes.append(_result_tables(target, inputs, config.rules_file, rules, force))
+    common = (inputs, rules, keys.optional_file_digest(dataset.referentiel))
+    # a cohort report does not read the insertion survey: a survey edit leaves it as it is
+    scores_only = ({k: v for k, v in inputs.items() if not is_survey_file(k)}, *common[1:])
+    jobs: list[Job | Outcome] = []
+    if "cohort" in dataset.reports:
+        for cohort in _cohorts(target):
+            request = replace(base, kind="cohort", cohort=cohort)
+            jobs.append(_job(target, f"{KINDS['cohort'].short_label} {cohort}", request,
+                             scores_only))  # fmt: skip
+    if "review" in dataset.reports:
+        request = replace(base, kind="review", years=dataset.review_years)
+        jobs.append(_job(target, KINDS["review"].short_label, request, common))
+    if "renewal" in dataset.reports:
+        request = replace(base, kind="renewal", years=dataset.renewal_years,
+                          rncp_export=dataset.rncp_export, fiche=dataset.fiche)  # fmt: skip
+        jobs.append(_job(target, KINDS["renewal"].short_label, request, common))
+    return jobs
+
+
+def _ensure_processed(target: Target, force: bool,
+                      summary: BuildSummary) -> tuple[dict, bool]:  # fmt: skip
+    """Input hashes of the dataset, and whether the gate ran: gate + ingest only when the
+    inputs, the referentiel or the gate itself changed (or ``force``)."""
+    dataset, catalog, out = target.config, target.catalog, target.out
+    hashes = locate(dataset.path).hashes()
+    summary.inputs[target.name] = hashes
+    gate_key = keys.digest(hashes, keys.optional_file_digest(dataset.referentiel),
+                           keys.gate_digest(), __version__)  # fmt: skip
+    state = load_state(out)
+    current = {"key": gate_key, "manifest": keys.optional_file_digest(catalog.manifest)}
+    fresh = state.get("data") == current and catalog.validation_report.exists()
+    if not force and fresh and catalog.pseudonym_key.exists():
+        return hashes, False
+    from ..gate.pipeline import ingest_dataset
+
+    log.info("%s : contrôle et normalisation des données", target.name)
+    state.pop("data", None)  # validation.html is about to change: never "fresh" if the gate fails
+    save_state(out, state)
+    ingest_dataset(catalog, dataset.referentiel)
+    state = load_state(out)
+    state["data"] = {"key": gate_key, "manifest": keys.optional_file_digest(catalog.manifest)}
+    save_state(out, state)
+    return hashes, True
+
+
+def _kept_outputs(name: str, out: Path) -> list[Job | Outcome]:
+    """The previous reports of a dataset whose data is now invalid: kept, listed, not rebuilt."""
+    kept: list[Job | Outcome] = []
+    for file, entry in sorted(load_state(out).get("reports", {}).items()):
+        if (out / file).exists():
+            kept.append(Outcome(name, entry.get("label", file), entry.get("kind", ""),
+                                str(out / file), "skipped", 0.0,
+                                "données invalides : version précédente conservée"))  # fmt: skip
+    return kept
+
+
+def _job(target: Target, label: str, request: ReportRequest, common: tuple) -> Job:
+    request = replace(request, out=target.out / request.default_name())
+    key = keys.digest(common, keys.code_digest(request.kind), request.parameters(),
+                      request.shared_plotly, __version__,
+                      keys.optional_file_digest(request.rncp_export))  # fmt: skip
+    return Job(target.name, label, request, key)
+
+
+def _cohorts(target: Target) -> list[str]:
+    import pyarrow.parquet as pq
+
+    path = target.catalog.processed / "candidates.parquet"
+    table = pq.read_table(path, columns=["cohort"])
+    return sorted(set(table.column("cohort").to_pylist()))
+
+
+def _result_tables(target: Target, inputs: dict, rules_file: Path | None, rules: dict | None,
+                   force: bool) -> Outcome:  # fmt: skip
+    """metrics.csv/.xlsx, agreement.csv, promotions.csv for the dataset (internal tables)."""
+    name, out = target.name, target.out
+    key = keys.digest(inputs, keys.code_digest_tables(), rules,
+                      keys.optional_file_digest(target.config.referentiel), __version__)  # fmt: skip
+    targets = [out / "tables" / f for f in TABLE_FILES]
+    folder = str(out / "tables")
+    if not force and load_state(out).get("tables") == key and all(t.exists() for t in targets):
+        return Outcome(name, TABLES_LABEL, "tables", folder, "up to date")
+    started = time.perf_counter()
+    try:
+        _write_tables(target, targets, rules_file)
+    except Exception as exc:  # a failure here must not stop the reports
+        processed = target.catalog.processed
+        message = (safe_message(exc, processed) if isinstance(exc, CcAnalyticsError)
+                   else scrub(f"{type(exc).__name__} : {exc}", processed))  # fmt: skip
+        return Outcome(name, TABLES_LABEL, "tables", folder, "failed",
+                       time.perf_counter() - started, message)  # fmt: skip
+    state = load_state(out)
+    state["tables"] = key
+    save_state(out, state)
+    return Outcome(name, TABLES_LABEL, "tables", folder, "built", time.perf_counter() - started)
+
+
+def _write_tables(target: Target, paths: list[Path], rules_file: Path | None) -> None:
+    from ..reporting.context import load_context
+    from ..reporting.exports import write_table
+    from ..reporting.tables import agreement_table, metrics_table, promotions_table
+
+    ctx = load_context(target.catalog, referentiel=target.config.referentiel, rules=rules_file)
+    info = ctx.provenance()
+    metrics = metrics_table(ctx, ["cohort"])
+    write_table(metrics, paths[0], info, "métriques")
+    write_table(metrics, paths[1], info, "métriques")
+    write_table(agreement_table(ctx, ["cohort"]), paths[2], info)
+    write_table(promotions_table(ctx), paths[3], info)
+
+
+# -- running the reports ----------------------------------------------------------------------
+def _needs_build(job: Job, force: bool) -> bool:
+    if force or not job.request.out or not job.request.out.exists():
+        return True
+    state = load_state(job.request.out.parent)
+    return state.get("reports", {}).get(job.request.out.name, {}).get("key") != job.key
+
+
+def _run_jobs(plan: list[Job | Outcome], executor: Executor | None, force: bool,
+              summary: BuildSummary,
+              progress: Callable[[int, int, Outcome], None] | None) -> None:  # fmt: skip
+    pending: dict[Future, Job] = {}
+    done = 0
+    total = sum(item.is_report for item in plan if isinstance(item, Outcome)) + sum(
+        isinstance(item, Job) for item in plan)  # fmt: skip
+
+    def finish(outcome: Outcome) -> None:
+        nonlocal done
+        summary.outcomes.append(outcome)
+        if not outcome.is_report:
+            return  # not counted by the progress bar
+        done += 1
+        if progress:
+            progress(done, total, outcome)
+
+    for item in plan:
+        if isinstance(item, Outcome):
+            finish(item)
+        elif not _needs_build(item, force):
+            finish(Outcome(item.dataset, item.label, item.request.kind, str(item.request.out),
+                           "up to date", last_seconds(item.request.out)))  # fmt: skip
+        else:
+            assert executor is not None
+            pending[executor.submit(run_job, item)] = item
+    for future in as_completed(pending):
+        job = pending[future]
+        try:
+            outcome = future.result()
+        except Exception as exc:  # a worker that died: report it, keep going
+            outcome = Outcome(job.dataset, job.label, job.request.kind, str(job.request.out),
+                              "failed", 0.0, f"{type(exc).__name__} : {exc}")  # fmt: skip
+        if outcome.status == "built":
+            out = Path(outcome.output).parent
+            state = load_state(out)
+            state.setdefault("reports", {})[Path(outcome.output).name] = {
+                "key": job.key,
+                "label": job.label,
+                "kind": job.request.kind,
+                "seconds": round(outcome.seconds, 2),
+            }
+            save_state(out, state)
+        elif outcome.message:
+            outcome = replace(outcome, message=scrub(outcome.message,
+                                                     job.request.dataset.processed))  # fmt: skip
+        finish(outcome)
+
+
+def run_job(job: Job) -> Outcome:
+    """Build one report (in a worker process); never raises for a report's own failure."""
+    from ..reporting.requests import build_report
+
+    started = time.perf_counter()
+    try:
+        build_report(job.request, checked=True)
+    except CcAnalyticsError as exc:
+        return Outcome(job.dataset, job.label, job.request.kind, str(job.request.out), "failed",
+                       time.perf_counter() - started, str(exc))  # fmt: skip
+    return Outcome(job.dataset, job.label, job.request.kind, str(job.request.out), "built",
+                   time.perf_counter() - started)  # fmt: skip

@@ -1,0 +1,215 @@
+"""The commands and their options; each handler lives in the module of its command group."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from .. import __version__
+from ..core.labels import COMBINE_MODES
+from ..reporting.kinds import KINDS
+from . import build, data, lab, referentiel, report, tables, workspace
+from .french import FrenchParser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = FrenchParser(
+        prog="cc-analytics",
+        description="Analyse des résultats de certification par compétences "
+        "(titre RNCP « Chargé.e de clientèle »).",
+    )
+    parser.add_argument("--version", action="version", version=f"cc-analytics {__version__}",
+                        help="afficher la version et quitter")  # fmt: skip
+    commands = parser.add_subparsers(dest="command", metavar="COMMANDE",
+                                     parser_class=FrenchParser)  # fmt: skip
+    commands.required = True
+
+    p = commands.add_parser("init", help="créer un espace de travail (dossiers, démo, carnet)")
+    p.add_argument("folder", type=Path, help="dossier de l'espace de travail à créer")
+    p.add_argument("--empty", action="store_true",
+                   help="sans le jeu de démonstration dans data/raw/demo")  # fmt: skip
+    p.add_argument("--no-notebook", action="store_true",
+                   help="sans copie du carnet d'exploration dans notebooks/")  # fmt: skip
+    p.set_defaults(handler=workspace.init)
+
+    _referentiel_commands(commands)
+
+    p = commands.add_parser(
+        "validate",
+        help="contrôler un dossier de données (rien n'est écrit hormis le rapport de validation)",
+    )
+    _dataset_arguments(p)
+    p.set_defaults(handler=data.validate)
+
+    p = commands.add_parser(
+        "ingest", help="contrôler puis écrire les tables normalisées (Parquet) dans data/processed/"
+    )
+    _dataset_arguments(p)
+    p.add_argument("--out-dir", type=Path, help="dossier de sortie (défaut : data/processed/NOM)")
+    p.set_defaults(handler=data.ingest)
+
+    p = commands.add_parser("metrics", help="taux d'acquisition par compétence, bloc et titre")
+    _dataset_arguments(p)
+    _rules_arguments(p)
+    p.add_argument(
+        "--by",
+        default="cohort",
+        help="regroupement : colonnes des candidats séparées par des virgules "
+        "(cohort, access_route, site, immersion, year) ; défaut : cohort",
+    )
+    p.add_argument(
+        "--external",
+        action="store_true",
+        help="document externe : masque les résultats des petits effectifs",
+    )
+    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
+    p.set_defaults(handler=tables.metrics)
+
+    p = commands.add_parser("agreement", help="accord jury–entreprise (kappa pondéré)")
+    _dataset_arguments(p)
+    _rules_arguments(p)
+    p.add_argument("--by", default="", help="regroupement facultatif (ex. cohort)")
+    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
+    p.set_defaults(handler=tables.agreement)
+
+    p = commands.add_parser("promotions", help="statistiques RNCP par année de promotion")
+    _dataset_arguments(p)
+    _rules_arguments(p)
+    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
+    p.set_defaults(handler=tables.promotions)
+
+    p = commands.add_parser(
+        "report", help="produire un rapport HTML (cohorte, revue qualité, renouvellement RNCP)"
+    )
+    p.add_argument("kind", choices=list(KINDS))
+    _dataset_arguments(p)
+    _rules_arguments(p)
+    p.add_argument("--cohort", help="cohorte (rapport cohort)")
+    p.add_argument("--years", help="période, ex. 2023-2025 (rapports review et renewal)")
+    p.add_argument("--site", help="site (rapport review)")
+    p.add_argument(
+        "--rncp-export", type=Path, help="export XML du RNCP à mettre en regard (rapport renewal)"
+    )
+    p.add_argument("--fiche", help="numéro de fiche dans l'export RNCP")
+    audience = p.add_mutually_exclusive_group()
+    audience.add_argument(
+        "--external",
+        dest="external",
+        action="store_true",
+        default=None,
+        help="lecteurs externes : petits effectifs masqués (défaut : review, renewal)",
+    )
+    audience.add_argument(
+        "--internal", dest="external", action="store_false", help="usage interne (défaut : cohort)"
+    )
+    p.add_argument(
+        "--shared-plotly",
+        action="store_true",
+        help="un seul plotly.min.js partagé par le dossier au lieu de l'inclure",
+    )
+    p.add_argument("--out", type=Path, help="fichier HTML (défaut : reports/NOM/…)")
+    p.set_defaults(handler=report.report)
+
+    p = commands.add_parser(
+        "build",
+        help="tâche principale : contrôle, tables, tous les rapports et reports/index.html, "
+        "pour chaque jeu de données de l'espace de travail",
+    )
+    p.add_argument("dataset", type=Path, nargs="?",
+                   help="un seul dossier de données (défaut : ceux de data/raw, ou ceux de "
+                        "cc-analytics.toml)")  # fmt: skip
+    p.add_argument(
+        "--config",
+        type=Path,
+        help="configuration TOML (défaut : cc-analytics.toml de l'espace de travail)",
+    )
+    p.add_argument("--force", action="store_true", help="tout reconstruire")
+    p.add_argument("--jobs", type=int, help="processus en parallèle (défaut : un par cœur)")
+    p.add_argument("--executor", default="local", help="local (défaut) ou dask:ADRESSE")
+    p.add_argument(
+        "--wait",
+        type=float,
+        default=0,
+        metavar="SECONDES",
+        help="si une autre construction tourne, attendre au plus SECONDES",
+    )
+    _workspace_argument(p)
+    p.set_defaults(handler=build.build)
+
+    p = commands.add_parser("lab", help="ouvrir JupyterLab sur les carnets de l'espace de travail")
+    p.add_argument("--port", type=int, default=8888)
+    p.add_argument("--no-browser", action="store_true", help="ne pas ouvrir de navigateur")
+    _workspace_argument(p)
+    p.set_defaults(handler=lab.lab)
+
+    p = commands.add_parser("demo", help="générer un jeu de données de démonstration")
+    p.add_argument("folder", type=Path, help="dossier à créer")
+    p.add_argument("--seed", type=int, default=2026)
+    p.add_argument("--layout", choices=["wide", "long"], default="wide")
+    p.set_defaults(handler=workspace.demo)
+    return parser
+
+
+def _referentiel_commands(commands: argparse._SubParsersAction) -> None:
+    group = commands.add_parser("referentiel", help="importer, afficher, vérifier un référentiel")
+    sub = group.add_subparsers(dest="action", metavar="ACTION", parser_class=FrenchParser)
+    sub.required = True
+
+    p = sub.add_parser(
+        "import",
+        help="importer un document officiel (export RNCP XML, tableau référentiel) en YAML",
+    )
+    p.add_argument("source", type=Path, help="fichier source (format détecté par le contenu)")
+    p.add_argument("--fiche", help="numéro de fiche dans un export RNCP (ex. RNCP36612)")
+    p.add_argument("--out", type=Path, required=True, help="fichier YAML à écrire")
+    p.set_defaults(handler=referentiel.import_source)
+
+    p = sub.add_parser("list", help="lister les fiches d'un export RNCP")
+    p.add_argument("source", type=Path)
+    p.set_defaults(handler=referentiel.list_fiches)
+
+    p = sub.add_parser("show", help="afficher un référentiel (défaut : Chargé.e de clientèle)")
+    p.add_argument("file", type=Path, nargs="?", help="référentiel YAML (défaut : celui livré)")
+    p.add_argument(
+        "--format",
+        choices=["tree", "csv"],
+        default="tree",
+        help="tree : arbre lisible ; csv : une ligne par compétence",
+    )
+    p.set_defaults(handler=referentiel.show)
+
+    p = sub.add_parser("check", help="vérifier l'intégrité d'un référentiel YAML")
+    p.add_argument("file", type=Path)
+    p.set_defaults(handler=referentiel.check)
+
+
+def _workspace_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--workspace", type=Path, metavar="DOSSIER",
+                   help="espace de travail (défaut : celui qui contient le dossier courant)")  # fmt: skip
+
+
+def _dataset_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("dataset", type=Path,
+                   help="dossier de données, ou son nom dans data/raw (voir README)")  # fmt: skip
+    p.add_argument(
+        "--referentiel",
+        type=Path,
+        help="référentiel YAML (défaut : celui du dossier, sinon Chargé.e de clientèle)",
+    )
+    _workspace_argument(p)
+
+
+def _rules_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--rules", type=Path, help="fichier de règles TOML")
+    p.add_argument(
+        "--threshold",
+        type=int,
+        choices=range(5),
+        metavar="N",
+        help="note minimale d'acquisition (0 à 4 ; défaut : 2)",
+    )
+    p.add_argument(
+        "--combine",
+        choices=list(COMBINE_MODES),
+        help="combinaison jury/entreprise (défaut : co_validation)",
+    )

@@ -1,0 +1,54 @@
+"""``cc-analytics metrics|agreement|promotions``: result tables as CSV or XLSX."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..core.errors import CcAnalyticsError
+from .common import EXIT_OK, prepared_context
+
+
+def metrics(args: argparse.Namespace) -> int:
+    from ..reporting.exports import write_table
+    from ..reporting.tables import metrics_table
+
+    ctx = prepared_context(args)
+    table = metrics_table(ctx, _group_columns(args.by, ctx), external=args.external)
+    write_table(table, args.out, ctx.provenance(), "métriques")
+    print(f"{len(table)} lignes écrites dans {args.out} ({ctx.rules.describe_fr()}).")
+    return EXIT_OK
+
+
+def agreement(args: argparse.Namespace) -> int:
+    from ..reporting.exports import write_table
+    from ..reporting.tables import agreement_table
+
+    ctx = prepared_context(args)
+    table = agreement_table(ctx, _group_columns(args.by, ctx))
+    write_table(table, args.out, ctx.provenance(), "accord")
+    print(f"{len(table)} lignes écrites dans {args.out}.")
+    return EXIT_OK
+
+
+def promotions(args: argparse.Namespace) -> int:
+    from ..reporting.exports import write_table
+    from ..reporting.tables import promotions_table
+
+    ctx = prepared_context(args)
+    table = promotions_table(ctx)
+    write_table(table, args.out, ctx.provenance(), "promotions")
+    print(f"{len(table)} années écrites dans {args.out}.")
+    return EXIT_OK
+
+
+def _group_columns(text: str, ctx) -> list[str]:  # type: ignore[no-untyped-def]
+    """``--by``: candidate columns separated by commas, each checked."""
+    columns = [c.strip() for c in text.split(",") if c.strip()]
+    available = [c for c in ctx.results.candidates.columns if c != "candidate_id"]
+    unknown = [c for c in columns if c not in available]
+    if unknown:
+        raise CcAnalyticsError(
+            f"--by : colonne inconnue : {', '.join(unknown)}. Colonnes "
+            f"possibles : {', '.join(available)}"
+        )
+    return columns

@@ -1,0 +1,140 @@
+"""The rules that turn scores into results: data a pedagogical lead can read and change.
+
+Defaults (and what every output states):
+
+- a score is **acquired** when it is ≥ the threshold (2);
+- **retakes**: for one candidate, competency and evaluator, the score of the latest session
+  counts (an empty score never erases an earlier one);
+- **evaluator combination**: ``co_validation`` (jury acquired and, when the employer scored,
+  employer acquired too), ``jury`` (jury alone), or ``mean`` (mean of jury and employer, when
+  there is one, ≥ threshold). A competency is *evaluated* only when it has a jury score;
+- a **block** is presented with at least one jury score in it, validated when every competency
+  of the block in the referentiel is evaluated and acquired;
+- the **title** is presented with at least one jury score, obtained when every block is validated;
+- groups of fewer than ``small_group`` candidates are flagged, and hidden in external outputs.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import asdict, dataclass, fields, replace
+from pathlib import Path
+from typing import Any, Literal
+
+from ..core.errors import CcAnalyticsError, Problem
+from ..core.labels import COMBINE_MODES
+from ..referentiel import DEFAULT_ACQUISITION_THRESHOLD
+
+Combine = Literal["co_validation", "jury", "mean"]
+#: Groups of fewer candidates are flagged, and hidden in external documents.
+SMALL_GROUP = 5
+
+
+@dataclass(frozen=True)
+class Rules:
+    threshold: int = DEFAULT_ACQUISITION_THRESHOLD
+    combine: Combine = "co_validation"
+    small_group: int = SMALL_GROUP
+
+    def __post_init__(self) -> None:
+        problems = []
+        if not _is_int(self.threshold) or not 0 <= self.threshold <= 4:
+            problems.append(
+                Problem(
+                    "le seuil d'acquisition doit être un entier de 0 à 4", value=str(self.threshold)
+                )
+            )
+        if not isinstance(self.combine, str) or self.combine not in COMBINE_MODES:
+            problems.append(
+                Problem(
+                    "mode de combinaison inconnu",
+                    value=str(self.combine),
+                    hint="Modes : " + ", ".join(COMBINE_MODES),
+                )
+            )
+        if not _is_int(self.small_group) or self.small_group < 1:
+            problems.append(
+                Problem(
+                    "le seuil des petits effectifs doit être un entier ≥ 1",
+                    value=str(self.small_group),
+                )
+            )
+        if problems:
+            raise CcAnalyticsError(problems)
+
+    def describe_fr(self) -> str:
+        """One sentence for report footers and export metadata."""
+        return (
+            f"acquis si note ≥ {self.threshold} ; rattrapage : dernière session ; "
+            f"combinaison : {COMBINE_MODES[self.combine]} ; bloc validé si toutes ses "
+            f"compétences sont évaluées et acquises ; titre obtenu si tous les blocs sont "
+            f"validés ; effectifs < {self.small_group} masqués dans les documents externes"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def with_overrides(self, **values: Any) -> Rules:
+        """Copy with the given values, ``None`` meaning "keep"."""
+        return replace(self, **{k: v for k, v in values.items() if v is not None})
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)  # TOML ``true`` is no 1
+
+
+def load_rules(path: str | Path | None) -> Rules:
+    """Rules from a TOML file (keys: threshold, combine, small_group); defaults without one."""
+    if path is None:
+        return Rules()
+    return Rules(**read_rules_file(path))
+
+
+def read_rules_file(path: str | Path) -> dict[str, Any]:
+    """The rules a TOML file sets, and only those, checked.
+
+    Keys are at the top level or in a ``[rules]`` table (then other sections, such as a
+    build configuration's, are left alone). Layer the result over other rules
+    with ``base.with_overrides(**read_rules_file(path))``: a key the file does not set keeps
+    the base value (the referentiel's threshold, say) instead of falling back to the default.
+    """
+    path = Path(path)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise CcAnalyticsError(Problem("fichier de règles introuvable", file=str(path))) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CcAnalyticsError(
+            Problem(f"fichier de règles illisible : {exc}", file=str(path))
+        ) from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CcAnalyticsError(Problem(f"TOML invalide : {exc}", file=str(path))) from None
+    known = {f.name for f in fields(Rules)}
+    if "rules" in data:
+        # a build configuration holds [build] and [[datasets]] beside [rules]: those are not
+        # rules; but a rule written above [rules] would be silently lost, so it is refused
+        outside = sorted(set(data) & known)
+        if not isinstance(data["rules"], dict) or outside:
+            raise CcAnalyticsError(
+                Problem(
+                    "« rules » doit être une section [rules] qui contient toutes les règles",
+                    file=str(path),
+                    value=", ".join(outside) or None,
+                    hint="Mettez les règles soit toutes dans [rules], soit toutes hors section",
+                )
+            )
+        data = data["rules"]
+    unknown = sorted(set(data) - known)
+    if unknown:
+        raise CcAnalyticsError(
+            Problem(
+                f"règle inconnue : {', '.join(unknown)}",
+                file=str(path),
+                hint=f"Règles possibles : {', '.join(sorted(known))}",
+            )
+        )
+    try:
+        Rules(**data)
+    except CcAnalyticsError as exc:
+        raise CcAnalyticsError([replace(p, file=str(path)) for p in exc.problems]) from None
+    return dict(data)

@@ -1,0 +1,419 @@
+"""The Great Expectations part of the input validation gate.
+
+The canonical text-level tables (``candidates``, ``scores``, ``insertion``) are checked against
+the suites in ``expectations/<table>.json``: declarative GX suites, one per table, each
+expectation carrying a French ``meta.description_fr`` from which messages are rendered. Every
+failure comes back with **all** its row positions and offending values, so the caller can point
+at the user's file, row and column.
+
+>>> failures = validate_table("insertion", table, {"candidate_ids": ids})  # doctest: +SKIP
+>>> [(f.column, f.positions, f.values) for f in failures]  # doctest: +SKIP
+[('horizon_months', (3,), ('12',))]
+
+Behaviour worth knowing:
+
+- Importing this module does not import Great Expectations (3–4 s, ~300 MB); the first
+  validation does, and builds one ephemeral context for the whole process.
+- Nulls: value expectations (in set, regex, unique, type) ignore missing values; only
+  ``expect_column_values_to_not_be_null`` reports them. Compound uniqueness compares missing
+  values as equal and skips a row only when *all* its values are missing, so an empty
+  ``session_date`` needs no filling.
+- A missing required column is reported once (its ``expect_column_to_exist``) and the
+  expectations on it are skipped. Columns listed in the suite's ``meta.optional_columns`` may be
+  absent: their expectations are then skipped silently. An expectation that cannot be evaluated
+  for any other reason is reported as a failure with ``error`` set, never passed.
+- Suites are read from the package (``SUITES_DIR``, the repository's ``expectations/``), or
+  from ``suites_dir`` when given.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import logging
+import threading
+import uuid
+import warnings
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from ..core.errors import CcAnalyticsError, Problem
+from .suites import SUITES_DIR
+
+_COLUMN_EXISTS = "expect_column_to_exist"
+_COLUMN_KEYS = ("column", "column_A", "column_B")
+_log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One failed expectation on one table.
+
+    ``positions`` are row positions (0-based, the table's RangeIndex), all of them, in order;
+    ``values`` are the offending values at those positions (tuples for compound expectations,
+    ``None`` for a missing value). Table-level failures (a missing column, a column of the wrong
+    dtype) have no positions. ``kwargs`` are the expectation's arguments as written in the
+    suite (``$PARAMETER`` references unresolved). ``error`` is set when the expectation could not
+    be evaluated at all; ``observed_value`` is what GX measured for table-level checks.
+    """
+
+    table: str
+    expectation: str
+    column: str | None
+    positions: tuple[int, ...]
+    values: tuple[Any, ...]
+    description_fr: str | None
+    kwargs: dict[str, Any] = field(hash=False)
+    observed_value: Any = field(default=None, hash=False)
+    error: str | None = None
+
+
+def load_suite(name: str, suites_dir: str | Path | None = None) -> tuple[Any, int]:
+    """The GX ``ExpectationSuite`` stored in ``<suites_dir>/<name>.json`` and the number of
+    expectations the file holds.
+
+    Raises :class:`CcAnalyticsError` when the file is missing or invalid, or when GX dropped an
+    expectation it did not recognise (it only logs those) — a gate with a silent hole is worse
+    than no gate.
+    """
+    path = Path(suites_dir if suites_dir is not None else SUITES_DIR) / f"{name}.json"
+    data = _read_suite_file(path)
+    expected = len(data["expectations"])
+    gx = _import_gx()
+    with _quiet_gx() as records:
+        try:
+            suite = gx.ExpectationSuite(**data)
+        except Exception as exc:  # pydantic, marshmallow and GX errors alike: the file is bad
+            raise CcAnalyticsError(
+                Problem(
+                    f"suite d'attentes invalide : {_first_line(exc)}",
+                    file=str(path),
+                    hint="Corrigez le fichier (nom de colonne, argument mal orthographié …)",
+                )
+            ) from exc
+    loaded = [e.expectation_type for e in suite.expectations]
+    if len(loaded) != expected:
+        raise CcAnalyticsError(_dropped_problems(path, data["expectations"], loaded, records))
+    return suite, expected
+
+
+def validate_table(
+    name: str,
+    df: pd.DataFrame,
+    parameters: Mapping[str, Any] | None = None,
+    suites_dir: str | Path | None = None,
+) -> list[Failure]:
+    """Every failure of table ``df`` against suite ``name``, in the suite's order; ``[]`` if clean.
+
+    ``parameters`` gives the values of the suite's ``$PARAMETER`` references (for ``scores``:
+    ``candidate_ids`` and ``competency_codes``; for ``insertion``: ``candidate_ids``); any
+    iterable works. ``df`` is not modified.
+    """
+    suite, _ = load_suite(name, suites_dir)
+    params = _parameters(name, suite, parameters)
+    frame = df
+    if not (isinstance(df.index, pd.RangeIndex) and df.index.start == 0 and df.index.step == 1):
+        frame = df.reset_index(drop=True)  # positions, whatever the caller's index
+
+    optional = set(suite.meta.get("optional_columns") or ())
+    existence_checked = {
+        e.configuration.kwargs.get("column")
+        for e in suite.expectations
+        if e.expectation_type == _COLUMN_EXISTS
+    }
+    present = set(frame.columns)
+    failures: dict[int, Failure] = {}
+    to_run: list[tuple[int, Any]] = []
+    for index, expectation in enumerate(suite.expectations):
+        absent = [c for c in _columns(expectation) if c not in present]
+        if not absent or expectation.expectation_type == _COLUMN_EXISTS:
+            to_run.append((index, expectation))
+        elif not set(absent) <= existence_checked | optional:
+            # Nothing else reports this column: the skipped rule must not pass silently.
+            failures[index] = _failure(
+                name,
+                expectation,
+                error="colonne absente : " + ", ".join(f"« {c} »" for c in absent),
+            )
+
+    if to_run:
+        gx = _import_gx()
+        batch_definition = _engine().batch_definition(name)
+        with _quiet_gx() as records:
+            run_suite = gx.ExpectationSuite(
+                name=suite.name, expectations=[copy.copy(e) for _, e in to_run]
+            )
+            by_id = {}
+            for (index, expectation), run_copy in zip(to_run, run_suite.expectations, strict=True):
+                run_copy.id = str(uuid.uuid4())  # results come back reordered: match them by id
+                by_id[run_copy.id] = (index, expectation)
+            # Batch.validate rather than ValidationDefinition.run: run() also keeps every result
+            # (COMPLETE: every failing index) in the context's in-memory store, for the process.
+            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
+            result = batch.validate(
+                run_suite, result_format="COMPLETE", expectation_parameters=params
+            )
+        _forward_errors(records)
+        for evr in result.results:
+            if evr.success:
+                continue
+            index, expectation = by_id[evr.expectation_config.id]
+            failures[index] = _failure_from_result(name, expectation, evr, frame)
+    return [failures[i] for i in sorted(failures)]
+
+
+# --- Great Expectations, imported and set up once per process -------------------------------
+
+
+class _Engine:
+    """One ephemeral context, one pandas datasource, one dataframe asset per table."""
+
+    def __init__(self) -> None:
+        gx = _import_gx()
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        with _quiet_gx():
+            self.context = gx.get_context(mode="ephemeral")
+            # tqdm's TQDM_DISABLE is ignored by GX; only the context setting silences the bars.
+            self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+            self.datasource = self.context.data_sources.add_pandas("cc_analytics")
+        self._batch_definitions: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def batch_definition(self, table: str) -> Any:
+        with self._lock:
+            if table not in self._batch_definitions:
+                with _quiet_gx():
+                    asset = self.datasource.add_dataframe_asset(name=table)
+                    self._batch_definitions[table] = asset.add_batch_definition_whole_dataframe(
+                        "whole_table"
+                    )
+            return self._batch_definitions[table]
+
+
+_ENGINE: _Engine | None = None
+_ENGINE_LOCK = threading.Lock()
+
+
+def _engine() -> _Engine:
+    global _ENGINE
+    with _ENGINE_LOCK:
+        if _ENGINE is None:
+            _ENGINE = _Engine()
+        return _ENGINE
+
+
+def _import_gx() -> Any:
+    with _quiet_gx():
+        import great_expectations as gx
+    return gx
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.records: list[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+
+@contextmanager
+def _quiet_gx() -> Iterator[list[logging.LogRecord]]:
+    """Keep GX's log records and warnings off the terminal; the records are handed back so
+    that real errors can be raised or forwarded by the caller."""
+    gx_logger = logging.getLogger("great_expectations")
+    handler = _Capture()
+    propagate = gx_logger.propagate
+    gx_logger.addHandler(handler)
+    gx_logger.propagate = False
+    try:
+        with warnings.catch_warnings():
+            warnings.filterwarnings("ignore", module=r"great_expectations(\.|$)")
+            yield handler.records
+    finally:
+        gx_logger.removeHandler(handler)
+        gx_logger.propagate = propagate
+
+
+def _forward_errors(records: Iterable[logging.LogRecord]) -> None:
+    for record in records:
+        if record.levelno >= logging.ERROR:
+            _log.warning("Great Expectations: %s", _first_line(record.getMessage()))
+
+
+# --- suites -----------------------------------------------------------------------------------
+
+
+def _read_suite_file(path: Path) -> dict[str, Any]:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise CcAnalyticsError(
+            Problem(
+                "suite d'attentes introuvable",
+                file=str(path),
+                hint="Vérifiez le nom de la table ; réinstallez cc-analytics si le fichier "
+                "manque dans le paquet",
+            )
+        ) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CcAnalyticsError(
+            Problem(f"suite d'attentes illisible : {exc}", file=str(path))
+        ) from exc
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise CcAnalyticsError(
+            Problem(f"JSON invalide : {exc.msg}", file=str(path), row=str(exc.lineno))
+        ) from exc
+    expectations = data.get("expectations") if isinstance(data, dict) else None
+    if not isinstance(expectations, list) or not all(
+        isinstance(e, dict) and isinstance(e.get("type"), str) for e in expectations
+    ):
+        raise CcAnalyticsError(
+            Problem(
+                "suite d'attentes invalide : une liste « expectations » d'objets ayant chacun "
+                "un « type » est attendue",
+                file=str(path),
+            )
+        )
+    return data
+
+
+def _dropped_problems(
+    path: Path,
+    written: list[dict[str, Any]],
+    loaded: list[str],
+    records: list[logging.LogRecord],
+) -> list[Problem]:
+    """Which expectations of the file GX left out (it keeps the others in order)."""
+    problems = []
+    kept = iter(loaded)
+    next_kept = next(kept, None)
+    for number, entry in enumerate(written, start=1):
+        if entry["type"] == next_kept:
+            next_kept = next(kept, None)
+            continue
+        problems.append(
+            Problem(
+                f"l'attente n° {number} a été ignorée par Great Expectations "
+                f"({len(loaded)} attentes chargées sur {len(written)})",
+                file=str(path),
+                value=entry["type"],
+                hint="Vérifiez l'orthographe du type d'attente (ex. "
+                "« expect_column_values_to_be_in_set »)",
+            )
+        )
+    if not problems:  # counts differ but the order-preserving match found nothing
+        reasons = "; ".join(_first_line(r.getMessage()) for r in records) or "raison inconnue"
+        problems.append(
+            Problem(
+                f"{len(written) - len(loaded)} attente(s) ignorée(s) par Great Expectations "
+                f"({len(loaded)} chargées sur {len(written)}) : {reasons}",
+                file=str(path),
+            )
+        )
+    return problems
+
+
+def _parameters(name: str, suite: Any, given: Mapping[str, Any] | None) -> dict[str, Any]:
+    given = dict(given or {})
+    missing = [p for p in suite.suite_parameter_options if p not in given]
+    if missing:
+        raise CcAnalyticsError(
+            Problem(
+                f"paramètre(s) manquant(s) pour valider la table « {name} » : "
+                + ", ".join(missing),
+                hint="Passez-les dans parameters= (ex. la liste des identifiants de candidats)",
+            )
+        )
+    return {k: _as_value(v) for k, v in given.items()}
+
+
+def _as_value(value: Any) -> Any:
+    """GX wants plain lists for value sets: accept sets, Series, Index, arrays, generators."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        return value
+    return list(value)
+
+
+# --- results ------------------------------------------------------------------------------------
+
+
+def _columns(expectation: Any) -> list[str]:
+    kwargs = expectation.configuration.kwargs
+    columns = [kwargs[k] for k in _COLUMN_KEYS if isinstance(kwargs.get(k), str)]
+    columns += list(kwargs.get("column_list") or ())
+    return columns
+
+
+def _failure(
+    name: str, expectation: Any, observed_value: Any = None, error: str | None = None
+) -> Failure:
+    columns = _columns(expectation)
+    return Failure(
+        table=name,
+        expectation=expectation.expectation_type,
+        column=", ".join(columns) if columns else None,
+        positions=(),
+        values=(),
+        description_fr=(expectation.meta or {}).get("description_fr"),
+        kwargs=copy.deepcopy(dict(expectation.configuration.kwargs)),
+        observed_value=observed_value,
+        error=error,
+    )
+
+
+def _failure_from_result(name: str, expectation: Any, evr: Any, frame: pd.DataFrame) -> Failure:
+    error = _exception_message(evr.exception_info)
+    if error is not None:
+        return _failure(name, expectation, error=f"la vérification n'a pas pu s'exécuter : {error}")
+    result = evr.result or {}
+    failure = _failure(name, expectation, observed_value=result.get("observed_value"))
+    missing = ((result.get("details") or {}).get("mismatched") or {}).get("missing")
+    if missing:  # expect_table_columns_to_match_set
+        return replace(failure, column=", ".join(missing))
+    index_list = result.get("unexpected_index_list")
+    if index_list:
+        positions = sorted(int(i) for i in index_list)
+        columns = _columns(expectation)
+        return replace(
+            failure, positions=tuple(positions), values=_values_at(frame, columns, positions)
+        )
+    if result.get("unexpected_list"):  # a map expectation that returned no index
+        return replace(failure, values=tuple(result["unexpected_list"]))
+    return failure
+
+
+def _values_at(frame: pd.DataFrame, columns: list[str], positions: list[int]) -> tuple[Any, ...]:
+    if not columns:
+        return ()
+    rows = frame[columns].iloc[positions].astype(object)
+    rows = rows.where(rows.notna(), None)
+    if len(columns) == 1:
+        return tuple(rows[columns[0]].tolist())
+    return tuple(rows.itertuples(index=False, name=None))
+
+
+def _exception_message(info: Any) -> str | None:
+    """GX reports an exception either flat or keyed by metric; collect the messages."""
+    if not info:
+        return None
+    entries = [info] if "raised_exception" in info else list(info.values())
+    messages = [
+        _first_line(entry.get("exception_message") or "erreur inconnue")
+        for entry in entries
+        if isinstance(entry, Mapping) and entry.get("raised_exception")
+    ]
+    return "; ".join(dict.fromkeys(messages)) or None
+
+
+def _first_line(message: object) -> str:
+    text = str(message).strip()
+    return text.splitlines()[0] if text else text

@@ -1,0 +1,72 @@
+"""The steps every writing command shares: gate a dataset, write its processed tables.
+
+The validation report is written on every run, passed or not, in the dataset's reports folder;
+processed tables are only written after the gate passed, atomically, with the pseudonym key
+created beside them if there is none yet. :func:`prepare` does both only when the processed
+tables no longer stand for the raw files.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import referentiel as ref
+from ..core.errors import CcAnalyticsError, DataValidationError
+from ..inputs.folder import locate
+from ..workspace.catalog import DatasetCatalog
+from ..workspace.processed import Tables, ensure_pseudonym_key, staleness, write_processed
+from .ingest import typed_tables
+from .report import write_report, write_unread_report
+from .validation import GateResult, run_gate
+
+
+@dataclass(frozen=True)
+class Gated:
+    gate: GateResult
+    tables: Tables
+    report: Path
+
+
+def gate_dataset(dataset: DatasetCatalog, referentiel_path: str | Path | None = None) -> Gated:
+    """Validate a dataset folder; write its validation report; raise on any problem.
+
+    The report is written even when the folder cannot be read at all (no candidates file,
+    broken referentiel …), so that it never shows the result of an earlier run.
+    """
+    report_path = dataset.validation_report
+    try:
+        referentiel = ref.load(referentiel_path) if referentiel_path else None
+        gate = run_gate(str(dataset.raw), referentiel)
+    except CcAnalyticsError as exc:
+        if dataset.raw.is_dir():
+            write_unread_report(dataset.name, exc.problems, report_path)
+            exc.report = report_path
+        raise
+    report = write_report(gate, report_path)
+    if not gate.passed:
+        error = DataValidationError(gate.problems)
+        error.report = report
+        raise error
+    return Gated(gate, typed_tables(gate.raw), report)
+
+
+def ingest_dataset(dataset: DatasetCatalog, referentiel_path: str | Path | None = None,
+                   out_dir: str | Path | None = None) -> tuple[Gated, Path]:  # fmt: skip
+    """Gate, then write the typed tables as Parquet with a manifest (atomically)."""
+    gated = gate_dataset(dataset, referentiel_path)
+    target = Path(out_dir) if out_dir is not None else dataset.processed
+    files = gated.gate.raw.files
+    write_processed(gated.tables, files.name, files.hashes(), target)
+    ensure_pseudonym_key(dataset)
+    return gated, target
+
+
+def prepare(dataset: DatasetCatalog, referentiel_path: str | Path | None = None) -> bool:
+    """Gate and ingest the dataset unless its processed tables are up to date; whether it did."""
+    files = locate(dataset.raw)
+    referentiel = ref.load(referentiel_path or files.referentiel)
+    if staleness(dataset, files.hashes(), referentiel) is None and dataset.pseudonym_key.exists():
+        return False
+    ingest_dataset(dataset, referentiel_path)
+    return True

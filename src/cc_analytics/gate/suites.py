@@ -1,0 +1,130 @@
+"""The Great Expectations suites, generated from the table contract.
+
+One suite per table of :mod:`cc_analytics.contract`: every column exists (unless optional),
+holds text, is filled where it must be, unique where it must be, within its value set or
+pattern, and rows are unique on the table's key. Each expectation carries the French sentence
+that explains it (``meta.description_fr``).
+
+The suites are committed as JSON in ``expectations/`` (shipped inside the package as
+``cc_analytics/gate/expectations``) so that they can be read and reviewed as Great Expectations
+files; a test fails when they differ from what the contract generates. After changing the
+contract, regenerate them with::
+
+    python -m cc_analytics.gate.suites expectations/
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..contract import SCHEMAS, Column, TableSchema
+from ..contract.tables import Parameter
+
+#: The committed suites, as shipped in the package.
+SUITES_DIR = Path(__file__).resolve().parent / "expectations"
+
+
+def french_list(values: Sequence[object], last: str = "ou") -> str:
+    """``"FI, CA ou VAE"``.
+
+    >>> french_list(["6", "24"])
+    '6 ou 24'
+    """
+    texts = [str(v) for v in values]
+    return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} {last} {texts[-1]}"
+
+
+def generate(schema: TableSchema) -> dict[str, Any]:
+    """The suite of one table, as the JSON dictionary Great Expectations reads."""
+    columns = schema.columns
+    expectations = [
+        _expectation("expect_column_to_exist", {"column": c.name},
+                     f"La colonne « {c.name} » ({c.label_fr}) est obligatoire.")
+        for c in columns if not c.optional
+    ]  # fmt: skip
+    expectations += [
+        _expectation("expect_column_values_to_be_of_type", {"column": c.name, "type_": "str"},
+                     f"La colonne « {c.name} » doit contenir du texte.")
+        for c in columns
+    ]  # fmt: skip
+    expectations += [
+        _expectation("expect_column_values_to_not_be_null", {"column": c.name},
+                     _describe(c, "missing", f"La colonne « {c.name} » ({c.label_fr}) doit être "
+                                             "remplie sur chaque ligne."))
+        for c in columns if not c.nullable
+    ]  # fmt: skip
+    expectations += [
+        _expectation("expect_column_values_to_be_unique", {"column": c.name},
+                     _describe(c, "unique", f"Chaque valeur de « {c.name} » doit être unique."))
+        for c in columns if c.unique
+    ]  # fmt: skip
+    for c in columns:
+        if isinstance(c.values, Parameter):
+            value_set: object = {"$PARAMETER": c.values.name}
+        elif c.values is not None:
+            value_set = list(c.values)
+        else:
+            continue
+        expectations.append(_expectation(
+            "expect_column_values_to_be_in_set", {"column": c.name, "value_set": value_set},
+            _describe(c, "values", f"Valeur non reconnue dans « {c.name} » ({c.label_fr}).")))  # fmt: skip
+    expectations += [
+        _expectation("expect_column_values_to_match_regex",
+                     {"column": c.name, "regex": c.pattern},
+                     _describe(c, "values", f"Format non reconnu dans « {c.name} »."))
+        for c in columns if c.pattern
+    ]  # fmt: skip
+    if schema.key:
+        expectations.append(_expectation(
+            "expect_compound_columns_to_be_unique",
+            {"column_list": list(schema.key), "ignore_row_if": "all_values_are_missing"},
+            schema.key_description_fr))  # fmt: skip
+    return {
+        "name": schema.name,
+        "expectations": expectations,
+        "meta": {
+            "description_fr": schema.description_fr,
+            "optional_columns": [c.name for c in columns if c.optional],
+            "generated_from": "cc_analytics.contract (python -m cc_analytics.gate.suites)",
+        },
+        "notes": None,
+    }
+
+
+def _describe(column: Column, check: str, default: str) -> str:
+    text = column.descriptions.get(check, default)
+    values = column.values if isinstance(column.values, tuple) else ()
+    return text.format(values=french_list(values)) if "{values}" in text else text
+
+
+def _expectation(kind: str, kwargs: dict[str, Any], description: str) -> dict[str, Any]:
+    return {"type": kind, "kwargs": kwargs, "meta": {"description_fr": description},
+            "severity": "critical"}  # fmt: skip
+
+
+def suite_text(schema: TableSchema) -> str:
+    """The suite file's text, as committed."""
+    return json.dumps(generate(schema), indent=2, ensure_ascii=False) + "\n"
+
+
+def write_suites(folder: str | Path) -> list[Path]:
+    """Write every table's suite into ``folder`` (``expectations/`` of a checkout)."""
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, schema in SCHEMAS.items():
+        path = folder / f"{name}.json"
+        path.write_text(suite_text(schema), encoding="utf-8")
+        written.append(path)
+    return written
+
+
+if __name__ == "__main__":  # python -m cc_analytics.gate.suites expectations/
+    if len(sys.argv) != 2:
+        sys.exit("usage : python -m cc_analytics.gate.suites DOSSIER (expectations/ du dépôt)")
+    for path in write_suites(sys.argv[1]):
+        print(f"écrit : {path}")

@@ -1,0 +1,314 @@
+"""The validation gate: every input checked, every problem reported at once, in French.
+
+Great Expectations suites (``expectations/*.json``) check each table; the checks GX cannot
+express across tables are done here and reported in the same list. Problems are located as
+the user sees them: file (and sheet), spreadsheet row numbers, column as titled in the file,
+offending values.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pandas as pd
+
+from ..contract import SCHEMAS
+from ..core.errors import DataValidationError, Problem
+from ..core.labels import ACCESS_ROUTES, INSERTION_STATUSES, SURVEY_HORIZONS
+from ..inputs.messages import rows_text, values_text
+from ..inputs.read import COLUMN, RawDataset, read_dataset
+from ..inputs.sheets import FILE, ROW
+from ..referentiel import Referentiel
+from .suites import french_list
+
+DATE_HINT = (
+    "Écrivez une date du calendrier au format JJ/MM/AAAA (14/06/2024) ou AAAA-MM-JJ "
+    "(2024-06-14), ou laissez la case vide"
+)
+#: What to do, per (column, expectation): words a pedagogical lead acts on. Without an entry,
+#: the expectation's own French description (``meta.description_fr``) is the hint.
+HINTS: dict[tuple[str | None, str], str] = {
+    (
+        "score",
+        "expect_column_values_to_be_in_set",
+    ): "Saisissez un entier de 0 (non acquis) à 4 (expert), sans décimale, ou laissez la "
+    "case vide si la compétence n'a pas été évaluée",
+    (
+        "competency",
+        "expect_column_values_to_be_in_set",
+    ): "Corrigez le code (forme B1A1C1) : la liste des compétences du référentiel est donnée "
+    "par « cc-analytics referentiel show »",
+    (
+        "candidate_id",
+        "expect_column_values_to_be_in_set",
+    ): "Ajoutez ce candidat au fichier des candidats, ou corrigez son identifiant",
+    ("evaluator", "expect_column_values_to_be_in_set"): "Indiquez « jury » ou « entreprise »",
+    ("access_route", "expect_column_values_to_be_in_set"): "Voies acceptées : "
+    + " ; ".join(f"{k} = {v}" for k, v in ACCESS_ROUTES.items()),
+    ("immersion", "expect_column_values_to_be_in_set"): "Indiquez « oui » ou « non »",
+    ("horizon_months", "expect_column_values_to_be_in_set"): "Indiquez "
+    + french_list(list(SURVEY_HORIZONS))
+    + " (mois)",
+    ("status", "expect_column_values_to_be_in_set"): "Situations acceptées : "
+    + " ; ".join(f"{k} = {v}" for k, v in INSERTION_STATUSES.items()),
+    (
+        "session_date",
+        "expect_column_values_to_match_regex",
+    ): DATE_HINT,
+    ("cohort", "expect_column_values_to_not_be_null"): "Indiquez la cohorte de chaque candidat",
+    (
+        "candidate_id",
+        "expect_column_values_to_not_be_null",
+    ): "Chaque ligne doit porter l'identifiant du candidat",
+    (
+        "access_route",
+        "expect_column_values_to_not_be_null",
+    ): "Indiquez la voie d'accès de chaque candidat",
+    (
+        "candidate_id",
+        "expect_column_values_to_be_unique",
+    ): "Chaque candidat ne doit figurer qu'une fois : supprimez le doublon",
+}
+#: Rows that say the same thing twice, per table: what is wrong, and what to do.
+DUPLICATES: dict[str, tuple[str, str]] = {
+    "scores": (
+        "note en double : même candidat, même compétence, même évaluateur et même date de session",
+        "Supprimez le doublon ; s'il s'agit d'un rattrapage, indiquez sa date de session "
+        "(plus tardive)",
+    ),
+    "insertion": (
+        "réponse en double : même candidat et même délai d'enquête",
+        f"Un candidat n'a qu'une situation par délai ({french_list(list(SURVEY_HORIZONS))} mois) : "
+        "supprimez le doublon",
+    ),
+}
+WHAT: dict[str, str] = {
+    "expect_column_values_to_be_in_set": "valeur non reconnue",
+    "expect_column_values_to_not_be_null": "valeur manquante",
+    "expect_column_values_to_be_unique": "valeur en double",
+    "expect_column_values_to_match_regex": "format non reconnu",
+    "expect_compound_columns_to_be_unique": "ligne en double",
+    "expect_column_values_to_be_of_type": "type inattendu",
+}
+WHAT_BY_COLUMN: dict[str, str] = {
+    "score": "note invalide",
+    "competency": "code de compétence inconnu du référentiel",
+    "candidate_id": "candidat absent du fichier des candidats",
+    "evaluator": "évaluateur inconnu",
+    "access_route": "voie d'accès inconnue",
+    "immersion": "immersion : valeur non reconnue",
+    "status": "situation d'enquête inconnue",
+    "horizon_months": "délai d'enquête inconnu",
+    "session_date": "date non reconnue",
+}
+NO_DATE = "sans date"
+
+
+@dataclass(frozen=True)
+class GateResult:
+    """What the gate saw: problems (empty when the data passed) and counts for the report."""
+
+    raw: RawDataset
+    problems: list[Problem]
+    expectations_run: dict[str, int]
+    rows: dict[str, int]
+
+    @property
+    def passed(self) -> bool:
+        return not self.problems
+
+
+def run_gate(folder: str, referentiel: Referentiel | None = None) -> GateResult:
+    """Read a dataset folder and check it in full; never raises for bad data values.
+
+    Problems found while reading do not stop the checks: the rows that could be read are
+    checked too, so that every problem is reported at once.
+    """
+    raw = read_dataset(folder, referentiel)
+    expectations_run: dict[str, int] = {}
+    problems = [*raw.problems, *_gx_problems(raw, expectations_run), *cross_table_problems(raw)]
+    order = {path.name: i for i, path in enumerate(raw.files.all)}
+    problems.sort(key=lambda p: order.get((p.file or "").split(" [")[0], -1))  # file by file
+    rows = {"candidates": len(raw.candidates), "scores": len(raw.scores),
+            "insertion": len(raw.insertion)}  # fmt: skip
+    return GateResult(raw, problems, expectations_run, rows)
+
+
+def validate(folder: str, referentiel: Referentiel | None = None) -> GateResult:
+    """:func:`run_gate`, raising :class:`DataValidationError` with every problem."""
+    result = run_gate(folder, referentiel)
+    if result.problems:
+        raise DataValidationError(result.problems)
+    return result
+
+
+def _gx_problems(raw: RawDataset, expectations_run: dict[str, int]) -> list[Problem]:
+    from .gx import load_suite, validate_table
+
+    known_ids = raw.candidates["candidate_id"].dropna()
+    if "candidates" in raw.unusable:
+        # the candidates file could not be read in full: it says nothing about who is unknown
+        known_ids = pd.concat([known_ids, raw.scores["candidate_id"].dropna(),
+                               raw.insertion["candidate_id"].dropna()])  # fmt: skip
+    parameters = {
+        "competency_codes": raw.referentiel.competencies["code"].tolist(),
+        "candidate_ids": known_ids.unique().tolist(),
+    }
+    tables = {"candidates": raw.candidates, "scores": raw.scores, "insertion": raw.insertion}
+    problems: list[Problem] = []
+    for name, table in tables.items():
+        if name == "insertion" and raw.files.insertion is None:
+            continue
+        _, expectations_run[name] = load_suite(name)
+        # compound uniqueness treats two missing dates as the same session (a duplicate)
+        data = table[SCHEMAS[name].names].reset_index(drop=True)
+        for failure in validate_table(name, data, parameters):
+            problems += _locate(failure, table.reset_index(drop=True), raw)
+    return problems
+
+
+def _locate(failure, table: pd.DataFrame, raw: RawDataset) -> list[Problem]:
+    """One problem per file and column, listing the spreadsheet rows and offending values."""
+    expectation = failure.expectation
+    column = failure.column
+    hint = HINTS.get((column, expectation)) or failure.description_fr
+    if not failure.positions:
+        return [Problem(failure.error or failure.description_fr or expectation, column=column,
+                        hint=HINTS.get((column, expectation)))]  # fmt: skip
+    where = table.iloc[list(failure.positions)][[FILE, ROW, COLUMN]].copy()
+    where["value"] = [_key_text(v) if isinstance(v, tuple) else str(v) for v in failure.values]
+    if expectation == "expect_compound_columns_to_be_unique":
+        return _duplicates(failure.table, where)
+    what = WHAT_BY_COLUMN.get(column or "", WHAT.get(expectation, expectation))
+    if expectation == "expect_column_values_to_not_be_null":
+        what = WHAT[expectation]
+    elif expectation == "expect_column_values_to_be_unique":
+        what = (
+            "identifiant de candidat en double" if column == "candidate_id" else WHAT[expectation]
+        )
+    where["shown"], title_is_value = _user_columns(raw, where, column)
+    # an unknown competency code of a grid is its column title: the header row is at fault
+    where[ROW] = where[ROW].where(~title_is_value, where[FILE].map(_header_row(raw)))
+    problems = []
+    for (file, shown), group in where.groupby([FILE, "shown"], sort=True):
+        problems.append(Problem(
+            what,
+            file=file,
+            row=rows_text(list(group[ROW])),
+            column=shown or None,
+            value=None if expectation.endswith("not_be_null") else values_text(list(group["value"])),
+            hint=hint,
+        ))  # fmt: skip
+    return problems
+
+
+def _user_columns(raw: RawDataset, where: pd.DataFrame, column: str | None
+                  ) -> tuple[pd.Series, pd.Series]:  # fmt: skip
+    """The column title the user sees for each failing value of canonical ``column``, and
+    whether the value is that title itself (a competency code heading a grid column)."""
+    layouts = {f: raw.layouts[f] for f in where[FILE].unique() if f in raw.layouts}
+    wide = where[FILE].map({f: layout.wide for f, layout in layouts.items()})
+    wide = wide.astype("boolean").fillna(False).astype(bool)
+    titles = {f: layout.columns.get(column or "", column or "") for f, layout in layouts.items()}
+    title = where[FILE].map(titles).fillna(column or "")
+    # a score sits in the column it was read from: "score" (or "note"), or a grid's code column
+    if column == "score":
+        from_cell = pd.Series(True, index=where.index)
+    else:
+        from_cell = wide & (column == "competency")
+    from_cell &= where[COLUMN].fillna("") != ""
+    shown = where[COLUMN].where(from_cell, title)
+    return shown, wide & (column == "competency")
+
+
+def _header_row(raw: RawDataset) -> dict[str, str]:
+    return {file: str(layout.header_row) for file, layout in raw.layouts.items()}
+
+
+def _key_text(key: tuple) -> str:
+    return " · ".join(NO_DATE if v is None else str(v) for v in key)
+
+
+def _duplicates(table: str, where: pd.DataFrame) -> list[Problem]:
+    """One problem per set of rows repeating the same key(s): a grid row typed twice repeats
+    one key per competency, and is still one problem."""
+    what, hint = DUPLICATES.get(table, (WHAT["expect_compound_columns_to_be_unique"], None))
+    keys = where.groupby("value", sort=False).agg(
+        files=(FILE, lambda f: " et ".join(dict.fromkeys(f))),
+        rows=(ROW, lambda r: rows_text(list(r))),
+    )
+    problems = []
+    for (files, rows), group in keys.groupby(["files", "rows"], sort=False):
+        problems.append(Problem(what, file=files, row=rows, value=values_text(list(group.index)),
+                                hint=hint))  # fmt: skip
+    return problems
+
+
+FORMULA_START = ("=", "+", "@")
+
+
+def _per_file(raw: RawDataset, rows: pd.DataFrame, column: str, message: str, hint: str,
+              value: str | None = None) -> list[Problem]:  # fmt: skip
+    """One problem per file for the offending ``rows``, with their spreadsheet row numbers and,
+    when ``value`` names a column, the offending values."""
+    return [
+        Problem(message, file=file, row=rows_text(list(group[ROW])),
+                column=_title(raw, file, column),
+                value=values_text(list(dict.fromkeys(group[value].astype(str)))) if value else None,
+                hint=hint)
+        for file, group in rows.groupby(FILE)
+    ]  # fmt: skip
+
+
+def _formula_like_values(raw: RawDataset) -> list[Problem]:
+    """Names that a spreadsheet would run as a formula when our exports are opened."""
+    problems = []
+    for column in ("cohort", "site", "candidate_id"):
+        starts = raw.candidates[column].astype("string").str.startswith(FORMULA_START)
+        problems += _per_file(
+            raw, raw.candidates[starts.fillna(False).to_numpy()], column,
+            "valeur commençant par « = », « + » ou « @ » : un tableur la lirait comme une formule",
+            "Retirez ce premier caractère", value=column)  # fmt: skip
+    return problems
+
+
+def cross_table_problems(raw: RawDataset) -> list[Problem]:
+    """Checks across tables, and on values, that the GX suites cannot express."""
+    problems = _impossible_dates(raw) + _formula_like_values(raw)
+    if "candidates" in raw.unusable:
+        return problems  # the candidates file could not be read in full
+    candidates = raw.candidates
+    missing_immersion = candidates["immersion"].isna() & (candidates["access_route"] != "VAE")
+    problems += _per_file(
+        raw, candidates[missing_immersion], "immersion", "immersion non renseignée",
+        "Indiquez « oui » si le candidat a une entreprise d'accueil, sinon « non » "
+        "(la case ne peut rester vide que pour une VAE)")  # fmt: skip
+    # an immersion that is neither oui nor non is reported above; no knock-on error here
+    without = (candidates["immersion"] == "non") | candidates["immersion"].isna()
+    no_immersion = set(candidates.loc[without, "candidate_id"])
+    scores = raw.scores
+    employer = scores[(scores["evaluator"] == "entreprise") & scores["score"].notna()
+                      & scores["candidate_id"].isin(no_immersion)]  # fmt: skip
+    problems += _per_file(
+        raw, employer, "candidate_id",
+        "note de l'entreprise pour un candidat sans immersion en entreprise (ou en VAE)",
+        "La co-validation par l'entreprise suppose une immersion : corrigez l'immersion du "
+        "candidat dans le fichier des candidats, ou retirez la note de l'entreprise",
+        value="candidate_id")  # fmt: skip
+    return problems
+
+
+def _impossible_dates(raw: RawDataset) -> list[Problem]:
+    """Dates written AAAA-MM-JJ that are not in the calendar (2024-02-30): the suite's regex
+    lets them through."""
+    dates = raw.scores["session_date"]
+    written = dates.notna() & dates.astype("string").str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    parsed = pd.to_datetime(dates.where(written), format="%Y-%m-%d", errors="coerce")
+    wrong = raw.scores[written.fillna(False) & parsed.isna()]
+    return _per_file(raw, wrong, "session_date", "date inexistante", DATE_HINT,
+                     value="session_date")  # fmt: skip
+
+
+def _title(raw: RawDataset, file: str, column: str) -> str:
+    layout = raw.layouts.get(file)
+    return layout.columns.get(column, column) if layout else column

@@ -1,0 +1,487 @@
+"""Charts and tables for reports: plotly figures in French, each with an accessible table.
+
+In a rendered report (``CC_ANALYTICS_REPORT=1``, set by the renderer) a chart is emitted as an
+HTML fragment — a ``<figure class="chart">`` holding the plotly div and, beside it, the data as
+a real table — and plotly.js is put once in the page by the report template. In JupyterLab the
+same calls show interactive figures. Everything that comes from data is escaped.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from html import escape
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from . import formatting as fr
+from .kinds import REPORT_ENV
+
+PALETTE = ["#1f4e79", "#2e86ab", "#f18f01", "#c73e1d", "#3b8b5a", "#6c4f9c"]
+SCORE_COLORS = ["#c73e1d", "#f0a35e", "#d9d9a3", "#7fbf7b", "#1b7837"]
+FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
+
+
+def in_report() -> bool:
+    return os.environ.get(REPORT_ENV) == "1"
+
+
+def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
+    fig.update_layout(
+        title={"text": escape(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
+        template="plotly_white", separators=", ", font={"family": FONT, "size": 13},
+        margin={"l": 10, "r": 10, "t": 50, "b": 40}, height=height,
+        legend={"orientation": "h", "y": -0.15},
+    )  # fmt: skip
+    return fig
+
+
+def _short(text: object, width: int = 48) -> str:
+    text = str(text or "")
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# -- figures ------------------------------------------------------------------------------
+def rate_bars(
+    table: pd.DataFrame, category: str, title: str, hover: str | None = None
+) -> go.Figure:
+    """Horizontal bars of ``rate`` (in %) with their Wilson interval, one per ``category``."""
+    rate = table["rate"] * 100
+    fig = go.Figure(go.Bar(
+        x=rate, y=table[category].astype(str), orientation="h", marker_color=PALETTE[0],
+        error_x={"type": "data", "symmetric": False,
+                 "array": (table["ci_high"] * 100 - rate), "arrayminus": (rate - table["ci_low"] * 100),
+                 "color": "#555"},
+        customdata=table[[c for c in ("n", "k") if c in table]].to_numpy(),
+        hovertext=table[hover].map(_short) if hover else None,
+        hovertemplate="%{y} : %{x:.1f} %<br>%{customdata[1]} sur %{customdata[0]}"
+                      + ("<br>%{hovertext}" if hover else "") + "<extra></extra>",
+    ))  # fmt: skip
+    fig.update_xaxes(
+        range=[0, 100], ticksuffix="\u00a0%", title="taux (intervalle de confiance 95 %)"
+    )
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=max(220, 40 + 28 * len(table)))
+
+
+def score_distribution(table: pd.DataFrame, labels: Mapping[int, str], title: str) -> go.Figure:
+    """Stacked shares of final jury scores 0–4 per competency."""
+    counts = table[[f"score_{s}" for s in range(5)]].astype("float64")
+    shares = counts.div(counts.sum(axis=1).where(lambda s: s > 0), axis=0) * 100
+    fig = go.Figure()
+    for s in range(5):
+        fig.add_bar(
+            x=shares[f"score_{s}"], y=table["code"], orientation="h", name=f"{s} — {labels.get(s, s)}",
+            marker_color=SCORE_COLORS[s], customdata=counts[f"score_{s}"],
+            hovertemplate="%{y} — note " + str(s) + " : %{x:.1f} % (%{customdata:.0f})<extra></extra>",
+        )  # fmt: skip
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(range=[0, 100], ticksuffix="\u00a0%")
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=max(260, 60 + 24 * len(table)))
+
+
+def score_heatmap(matrix: pd.DataFrame, title: str) -> go.Figure:
+    """Candidates × competencies, final jury scores (blank: no score)."""
+    colorscale = [[i / 4, c] for i, c in enumerate(SCORE_COLORS)]
+    fig = go.Figure(go.Heatmap(
+        z=matrix.to_numpy(dtype="float64"), x=list(matrix.columns), y=list(matrix.index),
+        zmin=0, zmax=4, colorscale=colorscale, xgap=1, ygap=1,
+        colorbar={"title": "note", "tickvals": [0, 1, 2, 3, 4]},
+        hovertemplate="%{y} — %{x} : %{z}<extra></extra>",
+    ))  # fmt: skip
+    fig.update_yaxes(autorange="reversed")
+    return _layout(fig, title, height=max(300, 80 + 16 * len(matrix)))
+
+
+def trend_lines(table: pd.DataFrame, x: str, color: str, title: str) -> go.Figure:
+    """Rates over ``x`` (cohorts or years), one line per ``color`` value, with intervals."""
+    fig = go.Figure()
+    for i, (name, group) in enumerate(table.groupby(color, sort=True, dropna=False)):
+        rate = group["rate"] * 100
+        fig.add_scatter(
+            x=group[x].astype(str), y=rate, mode="lines+markers", name=escape(str(name)),
+            line={"color": PALETTE[i % len(PALETTE)]},
+            error_y={"type": "data", "symmetric": False, "array": group["ci_high"] * 100 - rate,
+                     "arrayminus": rate - group["ci_low"] * 100},
+            customdata=group[["n", "k"]].to_numpy(),
+            hovertemplate="%{x} : %{y:.1f} % (%{customdata[1]} sur %{customdata[0]})<extra></extra>",
+        )  # fmt: skip
+    fig.update_yaxes(range=[0, 105], ticksuffix="\u00a0%")
+    return _layout(fig, title, height=380)
+
+
+# -- tables -------------------------------------------------------------------------------
+Formatter = Callable[[object], str]
+RATE_COLUMNS: dict[str, tuple[str, Formatter]] = {
+    "n": ("Effectif", fr.number),
+    "k": ("Réussites", fr.number),
+    "rate": ("Taux", fr.percent),
+}
+
+
+def french_table(
+    table: pd.DataFrame, columns: Mapping[str, tuple[str, Formatter | None]]
+) -> pd.DataFrame:
+    """The columns to show, renamed in French and formatted as text (``85,3 %``)."""
+    out = {}
+    for column, (header, formatter) in columns.items():
+        if column == "_interval":
+            out[header] = [
+                fr.interval(lo, hi)
+                for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
+            ]
+        elif column in table:
+            values = table[column]
+            out[header] = values.map(formatter) if formatter else values.astype(str)
+    return pd.DataFrame(out)
+
+
+def score_matrix_table(matrix: pd.DataFrame) -> pd.DataFrame:
+    """A candidates × competencies score matrix as text: ``3``, or ``—`` where no score."""
+    out = matrix.apply(lambda column: column.map(fr.number))
+    return out.reset_index().rename(columns={matrix.index.name or "index": "Candidat"})
+
+
+def html_table(table: pd.DataFrame, caption: str | None = None, css_class: str = "data") -> str:
+    """An escaped HTML table (headers and cells are text)."""
+    head = "".join(f"<th scope='col'>{escape(str(c))}</th>" for c in table.columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
+        for row in table.itertuples(index=False)
+    )
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    return f"<table class='{css_class}'>{cap}<thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+# -- display ------------------------------------------------------------------------------
+def _display_html(html: str) -> None:
+    from IPython.display import HTML, display
+
+    display(HTML(html))
+
+
+def show_chart(fig: go.Figure, data: pd.DataFrame, caption: str) -> None:
+    """A chart with its data table beside it (the table is the accessible version)."""
+    if not in_report():
+        fig.show()
+        from IPython.display import display
+
+        display(data)
+        return
+    div = fig.to_html(full_html=False, include_plotlyjs=False,
+                      config={"displaylogo": False, "responsive": True, "locale": "fr"})  # fmt: skip
+    _display_html(
+        f"<figure class='chart'><div class='plot'>{div}</div>"
+        f"<figcaption>{escape(caption)}</figcaption>"
+        f"<details class='chart-data'><summary>Données du graphique (tableau)</summary>"
+        f"{html_table(data)}</details></figure>"
+    )
+
+
+def show_table(data: pd.DataFrame, caption: str | None = None) -> None:
+    if not in_report():
+        from IPython.display import display
+
+        display(data)
+        return
+    _display_html(html_table(data, caption))
+
+
+def show_headline(headline: pd.DataFrame) -> None:
+    """Key figures as cards: value, count, interval."""
+    cards = "".join(
+        f"<div class='kpi'><div class='kpi-label'>{escape(str(r.indicator))}</div>"
+        f"<div class='kpi-value' data-rate='{r.rate:.10f}'>{escape(fr.percent(r.rate))}</div>"
+        f"<div class='kpi-detail'>{escape(fr.number(r.k))} sur {escape(fr.number(r.n))} · "
+        f"IC 95 % {escape(fr.interval(r.ci_low, r.ci_high))}</div></div>"
+        for r in headline.itertuples(index=False)
+    )
+    _display_html(f"<div class='kpis'>{cards}</div>") if in_report() else show_table(headline)
+
+
+def show_note(text: str, kind: str = "info") -> None:
+    """A short message (escaped); ``kind``: info, warning."""
+    if not in_report():
+        print(text)
+        return
+    _display_html(f"<p class='note note-{escape(kind)}'>{escape(text)}</p>")
+
+
+def show_list(items: list[str], title: str | None = None) -> None:
+    body = "".join(f"<li>{escape(i)}</li>" for i in items)
+    head = f"<p><strong>{escape(title)}</strong></p>" if title else ""
+    _display_html(f"{head}<ul>{body}</ul>") if in_report() else print("\n".join(items))
+
+
+def show_provenance(provenance: Mapping[str, object]) -> None:
+    """The provenance footer: inputs, rules, referentiel, version, time."""
+    rows = []
+    for key, value in provenance.items():
+        if isinstance(value, Mapping):
+            value = " ; ".join(f"{k} : {v}" for k, v in value.items())
+        rows.append(f"<dt>{escape(str(key))}</dt><dd>{escape(str(value))}</dd>")
+    html = f"<footer class='provenance'><h2 id='provenance'>Provenance</h2><dl>{''.join(rows)}</dl></footer>"
+    _display_html(html) if in_report() else print(provenance)
+
+
+# -- quality review and renewal evidence -----------------------------------------------------
+# (kept together: figures and tables of the review and renewal reports)
+# more colour steps where rates usually lie (60–100 %), light enough for dark text everywhere
+HEAT_COLORS = [[0.0, "#e7856f"], [0.5, "#f6c59b"], [0.7, "#fbeec1"], [0.85, "#d4ecc0"],
+               [1.0, "#8fcb8f"]]  # fmt: skip
+
+
+def _absent(value: object) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def whole_percent(value: object) -> str:
+    """An integer percent as France Compétences publishes it: ``85 %`` (``—`` when missing)."""
+    if _absent(value):
+        return fr.MISSING
+    return f"{round(float(value))}{fr.NBSP}%"  # type: ignore[arg-type]
+
+
+def signed_number(value: object, unit: str = "") -> str:
+    """A difference: ``+3``, ``−2 pt``, ``0`` (``—`` when missing)."""
+    if _absent(value):
+        return fr.MISSING
+    number = round(float(value))  # type: ignore[arg-type]
+    sign = "+" if number > 0 else ("−" if number < 0 else "")
+    return f"{sign}{abs(number)}" + (f"{fr.NBSP}{unit}" if unit and number else "")
+
+
+def rate_columns(table: pd.DataFrame, x: str, color: str, title: str) -> go.Figure:
+    """Vertical bars of ``rate`` (in %) grouped by ``x``, one colour per ``color`` value,
+    with their Wilson interval. A hidden result (``suppressed``) is written « masqué » on an
+    empty bar and a 0 % is written above its interval, so neither reads as a missing bar."""
+    fig = go.Figure()
+    for i, (name, group) in enumerate(table.groupby(color, sort=False, dropna=False)):
+        rate = group["rate"].astype("float64") * 100
+        high = group["ci_high"].astype("float64") * 100
+        hidden = group.get("suppressed", pd.Series(False, index=group.index)).astype(bool)
+        hover = [
+            f"{escape(str(name))} — {escape(str(v))} : "
+            + ("masqué (petit effectif)" if h else f"{fr.percent(r / 100)} ({fr.number(k)} sur "
+               f"{fr.number(n)})")
+            for v, h, r, k, n in zip(group[x], hidden, rate, group["k"], group["n"], strict=True)
+        ]  # fmt: skip
+        fig.add_bar(
+            x=group[x].astype(str), y=rate.mask(hidden, 0), name=escape(str(name)),
+            offsetgroup=str(i), marker_color=PALETTE[i % len(PALETTE)],
+            text=["masqué" if h else "" for h in hidden], textposition="outside",
+            textangle=-90, cliponaxis=False, textfont={"size": 11, "color": "#5b6475"},
+            error_y={"type": "data", "symmetric": False, "color": "#555",
+                     "array": high - rate, "arrayminus": rate - group["ci_low"] * 100},
+            hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+        )  # fmt: skip
+        zero = (rate == 0) & ~hidden
+        if zero.any():
+            fig.add_scatter(
+                x=group.loc[zero, x].astype(str), y=high[zero] + 1, mode="text",
+                text=["0\u00a0%"] * int(zero.sum()), textposition="top center",
+                offsetgroup=str(i), showlegend=False, hoverinfo="skip", cliponaxis=False,
+                textfont={"size": 11, "color": "#5b6475"},
+            )  # fmt: skip
+    fig.update_yaxes(range=[0, 105], ticksuffix="\u00a0%", title="taux (IC 95 %)")
+    fig.update_xaxes(type="category")
+    fig.update_layout(barmode="group", scattermode="group")
+    return _layout(fig, title, height=420)
+
+
+def rate_heatmap(table: pd.DataFrame, x: str, y: str, title: str) -> go.Figure:
+    """Rates as a grid (``y`` rows × ``x`` columns), the rate written in each cell.
+
+    A cell carries ▲ or ▼ when ``signal`` marks a significant change against the previous
+    cohort; « masqué » when ``suppressed``; « non évaluée » when nobody was evaluated.
+    """
+    import numpy as np
+
+    rows = list(dict.fromkeys(table[y].astype(str)))
+    cols = list(dict.fromkeys(table[x].astype(str)))
+    grid = table.assign(_x=table[x].astype(str), _y=table[y].astype(str))
+    rate = grid.pivot(index="_y", columns="_x", values="rate").reindex(index=rows, columns=cols)
+    signal = grid["signal"].fillna("").str.slice(0, 1) if "signal" in grid else ""
+    suppressed = grid.get("suppressed", False)
+    text = np.where(suppressed, "masqué",
+                    np.where(grid["n"] == 0, "non évaluée",
+                             grid["rate"].map(lambda r: fr.percent(r, 0)) + " " + signal))  # fmt: skip
+    text = grid.assign(_t=text).pivot(index="_y", columns="_x", values="_t")
+    text = text.reindex(index=rows, columns=cols).fillna("")
+    hover = grid.assign(_h=grid["label"].map(_short) + "<br>" + grid["k"].map(fr.number) + " sur "
+                        + grid["n"].map(fr.number)).pivot(index="_y", columns="_x", values="_h")  # fmt: skip
+    fig = go.Figure(go.Heatmap(
+        z=rate.to_numpy(dtype="float64") * 100, x=cols, y=rows, zmin=0, zmax=100,
+        colorscale=HEAT_COLORS, xgap=2, ygap=2, text=text.to_numpy(),
+        texttemplate="%{text}", textfont={"size": 12, "color": "#1d2433"},
+        customdata=hover.reindex(index=rows, columns=cols).fillna("").to_numpy(),
+        colorbar={"title": "taux", "ticksuffix": "\u00a0%"},
+        hovertemplate="%{y} — %{x} : %{text}<br>%{customdata}<extra></extra>",
+    ))  # fmt: skip
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_xaxes(side="top", type="category")
+    fig = _layout(fig, title, height=max(320, 110 + 30 * len(rows)))
+    fig.update_layout(margin={"t": 90})
+    return fig
+
+
+def value_lines(table: pd.DataFrame, x: str, y: str, color: str, title: str,
+                axis_title: str, y_range: tuple[float, float] | None = None) -> go.Figure:  # fmt: skip
+    """A value (kappa, say) over ``x``, one line per ``color`` value, decimals in French."""
+    fig = go.Figure()
+    for i, (name, group) in enumerate(table.groupby(color, sort=True, dropna=False)):
+        fig.add_scatter(
+            x=group[x].astype(str), y=group[y].astype("float64"), mode="lines+markers",
+            name=escape(str(name)), line={"color": PALETTE[i % len(PALETTE)]},
+            text=group[y].map(fr.decimal),
+            hovertemplate=escape(str(name)) + " — %{x} : %{text}<extra></extra>",
+        )  # fmt: skip
+    fig.update_yaxes(title=axis_title, range=list(y_range) if y_range else None)
+    fig.update_xaxes(type="category")
+    return _layout(fig, title, height=380)
+
+
+def labelled_bars(table: pd.DataFrame, x: str, y: str, color: str, title: str,
+                  formatter: Formatter = fr.number, percent: bool = False) -> go.Figure:  # fmt: skip
+    """Grouped vertical bars with their value written on them (counts, or integer percents)."""
+    fig = go.Figure()
+    for i, (name, group) in enumerate(table.groupby(color, sort=False, dropna=False)):
+        values = group[y].astype("float64")
+        labels = group[y].map(formatter)
+        fig.add_bar(
+            x=group[x].astype(str), y=values, name=escape(str(name)),
+            marker_color=PALETTE[i % len(PALETTE)], text=labels, textposition="outside",
+            cliponaxis=False,
+            hovertemplate=escape(str(name)) + " — %{x} : %{text}<extra></extra>",
+        )  # fmt: skip
+    if percent:
+        fig.update_yaxes(range=[0, 110], ticksuffix="\u00a0%")
+    fig.update_xaxes(type="category")
+    fig.update_layout(barmode="group", uniformtext={"minsize": 9, "mode": "show"})
+    return _layout(fig, title, height=420)
+
+
+def show_outline(table: pd.DataFrame, section: str = "heading", text: str = "text",
+                 level: str = "level") -> None:  # fmt: skip
+    """Items grouped under their ``section`` heading; a ``level`` 1 row is a detail of the
+    ``level`` 0 row above it (a modality and its parts, say)."""
+    if not in_report():
+        from IPython.display import display
+
+        display(table)
+        return
+    parts = []
+    for heading, group in table.groupby(section, sort=False):
+        items: list[tuple[str, list[str]]] = []
+        for depth, item in zip(group[level], group[text], strict=True):
+            if depth and items:
+                items[-1][1].append(str(item))
+            else:
+                items.append((str(item), []))
+        body = "".join(
+            f"<li>{escape(item)}"
+            + (f"<ul>{''.join(f'<li>{escape(d)}</li>' for d in details)}</ul>" if details else "")
+            + "</li>"
+            for item, details in items
+        )
+        parts.append(
+            f"<section class='outline'><h4>{escape(str(heading))}</h4><ul>{body}</ul></section>"
+        )
+    _display_html("".join(parts))
+
+
+def _gap_text(difference: object, kind: str, differs: bool, presence: str,
+              published: object) -> str:  # fmt: skip
+    if presence == "both" and _absent(difference):
+        return "non publié" if _absent(published) else "absent de nos données"
+    return ("≠ " if differs else "") + signed_number(difference, "pt" if kind == "rate" else "")
+
+
+_COMPARE_CSS = (
+    "<style>table.compare tr.differs td{background:#fdf1ee}"
+    "table.compare td.gap{font-weight:650;color:#a3311a}"
+    "table.compare tr.one-side td{color:#5b6475;font-style:italic}"
+    "p.compare-legend{font-size:.9rem;color:#5b6475}</style>"
+)
+
+
+def show_comparison(table: pd.DataFrame | None, caption: str | None = None) -> None:
+    """Our figures beside the published ones (see ``views.compare_published``).
+
+    Rows where both sides give a value and they differ carry the class ``differs`` and a
+    « ≠ » marker before the difference; years present on one side only are said so.
+    """
+    if table is None:
+        show_note("Aucun export RNCP n'a été fourni : la comparaison avec les chiffres publiés "
+                  "n'est pas faite (relancer le rapport avec l'export France Compétences, "
+                  "option --rncp-export).")  # fmt: skip
+        return
+
+    def value(v: object, kind: str) -> str:
+        return whole_percent(v) if kind == "rate" else fr.number(v)
+
+    shown = pd.DataFrame({
+        "Année": table["ANNEE"].map(lambda y: fr.MISSING if _absent(y) else str(y)),
+        "Indicateur": table["label"],
+        "Nos chiffres": [value(v, k) for v, k in zip(table["ours"], table["kind"], strict=True)],
+        "Chiffre publié": [value(v, k) for v, k in zip(table["published"], table["kind"],
+                                                        strict=True)],
+        "Écart (nous − publié)": [
+            _gap_text(row.difference, row.kind, row.differs, row.presence, row.published)
+            for row in table.itertuples(index=False)
+        ],
+        "Année présente dans": table["presence_label"],
+    })  # fmt: skip
+    if not in_report():
+        from IPython.display import display
+
+        display(shown)
+        return
+    head = "".join(f"<th scope='col'>{escape(c)}</th>" for c in shown.columns)
+    rows = []
+    for values, differs, presence in zip(shown.itertuples(index=False), table["differs"],
+                                         table["presence"], strict=True):  # fmt: skip
+        css = "differs" if differs else ("one-side" if presence != "both" else "")
+        cells = "".join(
+            f"<td class='gap'>{escape(str(v))}</td>" if (j == 4 and differs)
+            else f"<td>{escape(str(v))}</td>"
+            for j, v in enumerate(values)
+        )  # fmt: skip
+        rows.append(f"<tr class='{css}'>{cells}</tr>")
+    cap = f"<caption>{escape(caption)}</caption>" if caption else ""
+    legend = ("<p class='compare-legend'>« ≠ » et fond coloré : valeur différente de la valeur "
+              "publiée. En italique : année présente d'un seul côté (rien à comparer).</p>")  # fmt: skip
+    _display_html(f"{_COMPARE_CSS}<table class='data compare'>{cap}<thead><tr>{head}</tr></thead>"
+                  f"<tbody>{''.join(rows)}</tbody></table>{legend}")  # fmt: skip
+
+
+def text_or_dash(value: object) -> str:
+    return fr.MISSING if _absent(value) or value == "" else str(value)
+
+
+def p_value(value: object) -> str:
+    """A p-value: ``0,029``, ``< 0,001`` (``—`` when not computed)."""
+    if _absent(value):
+        return fr.MISSING
+    return f"<{fr.NBSP}0,001" if float(value) < 0.001 else fr.decimal(value, 3)  # type: ignore[arg-type]
+
+
+def show_by_year(table: pd.DataFrame, caption: str | None = None) -> None:
+    """A long ``field, label, kind, ANNEE, value`` table as one row per field and one column
+    per year; ``kind`` « rate » values are integer percents (``85 %``), others counts."""
+    years = list(dict.fromkeys(table["ANNEE"]))
+    text = [whole_percent(v) if k == "rate" else fr.number(v)
+            for v, k in zip(table["value"], table["kind"], strict=True)]  # fmt: skip
+    wide = table.assign(_text=text).pivot(index=["field", "label"], columns="ANNEE",
+                                          values="_text")  # fmt: skip
+    order = list(dict.fromkeys(zip(table["field"], table["label"], strict=True)))
+    wide = wide.reindex(index=pd.MultiIndex.from_tuples(order), columns=years).fillna(fr.MISSING)
+    shown = pd.DataFrame({"Champ": [f for f, _ in order], "Indicateur": [lb for _, lb in order]})
+    for year in years:
+        shown[str(year)] = wide[year].to_numpy()
+    show_table(shown, caption)

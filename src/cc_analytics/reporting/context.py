@@ -1,0 +1,117 @@
+"""What a report or an exploration session starts from: processed tables, results, rules.
+
+Reading is read-only: :func:`load_context` never runs the gate, never ingests and never
+creates a key. Processed tables that are missing or no longer match the raw files are a French
+error naming the command that brings them up to date (``cc-analytics ingest`` or ``build``);
+the commands that write (``ingest``, ``report``, ``build``) do that before they read.
+"""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__
+from .. import referentiel as ref
+from ..core.errors import CcAnalyticsError, Problem
+from ..engine.results import Results, compute_results
+from ..engine.rules import Rules, read_rules_file
+from ..inputs.folder import locate
+from ..workspace.catalog import DatasetCatalog, Workspace
+from ..workspace.processed import Tables, read_pseudonym_key, read_tables
+
+
+@dataclass(frozen=True)
+class ReportContext:
+    dataset: str
+    tables: Tables
+    results: Results
+    rules: Rules
+    manifest: dict
+    external: bool = False
+    pseudonym_key: bytes = field(default=b"", repr=False)
+    generated_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+
+    @property
+    def referentiel(self) -> ref.Referentiel:
+        return self.tables.referentiel
+
+    def pseudonym(self, candidate_ids: pd.Series) -> pd.Series:
+        """Stable pseudonymous ids (``C-3f9a2b``): an HMAC of the id under a secret key.
+
+        The key is random, kept beside the processed data (never in a report), so nobody
+        holding only reports can link a pseudonym back to an id by trying ids.
+        """
+        unique = candidate_ids.astype(str).unique()
+        lookup = {c: "C-" + hmac.new(self.pseudonym_key, c.encode(), "sha256").hexdigest()[:6]
+                  for c in unique}  # fmt: skip
+        return candidate_ids.astype(str).map(lookup)
+
+    def stamp(self, table: pd.DataFrame) -> pd.DataFrame:
+        """``table`` with the rules and referentiel it was computed with, as last columns."""
+        return table.assign(threshold=self.rules.threshold, combine=self.rules.combine,
+                            referentiel=self.referentiel.id)  # fmt: skip
+
+    def provenance(self) -> dict[str, object]:
+        return {
+            "Jeu de données": self.dataset,
+            "Fichiers d'entrée (SHA-256)": self.manifest["inputs"],
+            "Règles": self.rules.describe_fr(),
+            "Référentiel": self.referentiel.id,
+            "cc-analytics": __version__,
+            "Généré le": self.generated_at.strftime("%d/%m/%Y à %H:%M"),
+        }
+
+
+def catalog_of(dataset: str | Path | DatasetCatalog,
+               workspace: str | Path | None = None) -> DatasetCatalog:  # fmt: skip
+    """The catalog entry of ``dataset`` (a catalog, a folder, or a name in ``data/raw``)."""
+    if isinstance(dataset, DatasetCatalog):
+        return dataset
+    return Workspace.resolve(workspace).dataset(dataset)
+
+
+def choose_rules(referentiel: ref.Referentiel, rules: str | Path | None = None,
+                 threshold: int | None = None, combine: str | None = None) -> Rules:  # fmt: skip
+    """Rules from the referentiel's threshold, then a rules file, then explicit overrides."""
+    base = Rules(threshold=referentiel.threshold)
+    if rules:
+        base = base.with_overrides(**read_rules_file(rules))
+    return base.with_overrides(threshold=threshold, combine=combine)
+
+
+def load_context(dataset: str | Path | DatasetCatalog, *, workspace: str | Path | None = None,
+                 referentiel: str | Path | None = None, rules: str | Path | None = None,
+                 threshold: int | None = None, combine: str | None = None,
+                 external: bool = False) -> ReportContext:  # fmt: skip
+    """Everything a report needs, from a dataset's processed tables (read-only).
+
+    ``dataset`` is a folder or a dataset name of the workspace (found from the current
+    folder upwards unless ``workspace`` is given). The referentiel is the one given, else the
+    dataset's ``referentiel.yaml``, else the shipped one; it must be the one the tables were
+    processed with.
+    """
+    catalog = catalog_of(dataset, workspace)
+    files = locate(catalog.raw)
+    chosen_referentiel = ref.load(referentiel or files.referentiel)
+    tables, manifest = read_tables(catalog, files.hashes(), chosen_referentiel)
+    chosen = choose_rules(tables.referentiel, rules, threshold, combine)
+    results = compute_results(tables.candidates, tables.scores, tables.referentiel, chosen)
+    return ReportContext(catalog.name, tables, results, chosen, manifest, external=external,
+                         pseudonym_key=read_pseudonym_key(catalog))  # fmt: skip
+
+
+def require_cohort(ctx: ReportContext, cohort: str) -> None:
+    cohorts = sorted(ctx.tables.candidates["cohort"].unique())
+    if cohort not in cohorts:
+        raise CcAnalyticsError(
+            Problem(
+                "cohorte inconnue",
+                value=str(cohort),
+                hint="Cohortes du jeu de données : " + ", ".join(cohorts),
+            )
+        )

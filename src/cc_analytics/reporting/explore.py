@@ -1,0 +1,455 @@
+"""Interactive figures for the exploration notebook, switched with plotly's own menus.
+
+Each figure carries the data of every choice at once (every cohort, every block) and its
+dropdown menus (``updatemenus``) only show or hide traces (cohort) or move the axis onto other
+categories (block). So the figures stay interactive in JupyterLab, in an exported HTML page
+and offline, without ipywidgets and without a running kernel. The numbers come from the same
+library calls as the reports (:mod:`cc_analytics.views`); this module only draws them.
+
+>>> data = prepare(load_context("data/raw/demo"))  # doctest: +SKIP
+>>> competency_rates(data).show()  # doctest: +SKIP
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from html import escape
+from itertools import pairwise
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from ..core.labels import ACCESS_ROUTES, NO_SITE
+from ..engine.aggregates import TITLE, aggregate
+from ..engine.agreement import OVERALL, agreement
+from ..engine.privacy import flag_small_groups
+from ..engine.stats import LANDIS_KOCH_READINGS
+from . import formatting as fr
+from .charts import FONT, PALETTE, SCORE_COLORS
+from .context import ReportContext
+from .views import CohortView, ReviewView, cohort_order, cohort_view, review_view, route_breakdown
+
+ALL_COHORTS = "Ensemble des cohortes"
+ALL_BLOCKS = "Tous les blocs"
+PERCENT = "\u00a0%"
+WEAK_COLOR = PALETTE[2]
+SMALL_OPACITY = 0.35
+SIGNIFICANT = "star"
+ALWAYS = -1  # owner of the traces every menu entry shows (legend notes)
+OVERALL_COLOR = "#5b6770"
+
+
+@dataclass(frozen=True)
+class Exploration:
+    """The tables behind every exploration figure, computed once per notebook run."""
+
+    ctx: ReportContext
+    cohorts: list[str]  # in time order (first jury session)
+    by_cohort: dict[str, CohortView]
+    overall: pd.DataFrame  # aggregate over every candidate: competency, block and title rows
+    overall_routes: pd.DataFrame  # title and blocks by access route, every candidate
+    overall_agreement: pd.DataFrame
+    review: ReviewView  # title, blocks and competencies per site and cohort, with trends
+
+    def choices(self) -> list[tuple[str, str | None]]:
+        """Cohort menu entries: (label, cohort), ``None`` meaning every cohort."""
+        return [(ALL_COHORTS, None), *((f"Cohorte {c}", c) for c in self.cohorts)]
+
+    def competencies(self, cohort: str | None) -> pd.DataFrame:
+        """Competency rows in referentiel order, with ``weak`` (the cohort report's flag)."""
+        if cohort is None:
+            table = self.overall[self.overall["level"] == "competency"]
+            return table.assign(weak=False).reset_index(drop=True)
+        view = self.by_cohort[cohort]
+        weak = view.competencies.set_index("code")["weak"]
+        return view.distribution.assign(weak=view.distribution["code"].map(weak).fillna(False))
+
+    def routes(self, cohort: str | None) -> pd.DataFrame:
+        return self.overall_routes if cohort is None else self.by_cohort[cohort].routes
+
+    def agreement(self, cohort: str | None) -> pd.DataFrame:
+        return self.overall_agreement if cohort is None else self.by_cohort[cohort].agreement
+
+
+def prepare(ctx: ReportContext) -> Exploration:
+    """Cohort views (as in the cohort report) and the quality review's trends, once."""
+    order = cohort_order(ctx)
+    cohorts = [str(c) for c in order.index]
+    overall = aggregate(ctx.results, ctx.referentiel, by=[])
+    routes = route_breakdown(ctx, ctx.results)
+    return Exploration(
+        ctx=ctx, cohorts=cohorts, by_cohort={c: cohort_view(ctx, c) for c in cohorts},
+        overall=overall, overall_routes=routes,
+        overall_agreement=agreement(ctx.results, ctx.referentiel), review=review_view(ctx),
+    )  # fmt: skip
+
+
+def overview(data: Exploration) -> pd.DataFrame:
+    """One row per cohort, then every cohort together: candidates and title obtained."""
+    title = data.review.cohorts[data.review.cohorts["level"] == "title"]
+    sizes = data.ctx.tables.candidates.groupby("cohort").size()
+    rows = title.assign(candidates=title["cohort"].map(sizes))
+    rows = rows.set_index("cohort").loc[data.cohorts].reset_index()
+    total = data.overall[data.overall["level"] == "title"].assign(
+        cohort=ALL_COHORTS, site="", candidates=len(data.ctx.tables.candidates)
+    )
+    table = pd.concat([rows, total], ignore_index=True)
+    table["site"] = table["site"].fillna(NO_SITE)
+    out = pd.DataFrame({
+        "Cohorte": table["cohort"],
+        "Site": table["site"],
+        "Candidats": table["candidates"].map(fr.number),
+        "Présentés au titre": table["n"].map(fr.number),
+        "Titre obtenu": table["k"].map(fr.number),
+        "Taux d'obtention": table["rate"].map(fr.percent),
+        "IC 95 %": [fr.interval(lo, hi) for lo, hi in zip(table["ci_low"], table["ci_high"],
+                                                           strict=True)],
+    })  # fmt: skip
+    return out
+
+
+# -- figures ------------------------------------------------------------------------------
+def competency_rates(data: Exploration) -> go.Figure:
+    """Acquisition rate of each competency, with a cohort menu and a block menu."""
+    codes = data.ctx.referentiel.competencies["code"].tolist()
+    small = data.ctx.rules.small_group
+    fig = go.Figure()
+    owners = []
+    for i, (_, cohort) in enumerate(data.choices()):
+        table = flag_small_groups(data.competencies(cohort), small)
+        rate = table["rate"] * 100
+        colors = np.where(table["weak"], WEAK_COLOR, PALETTE[0])
+        fig.add_bar(
+            x=rate, y=table["code"], orientation="h", name=cohort or ALL_COHORTS,
+            visible=i == 0, showlegend=False, marker={"color": colors.tolist(),
+                                                      "opacity": _opacity(table["small_group"])},
+            error_x=_error(rate, table), customdata=table[["n", "k"]].to_numpy(),
+            hovertext=[_rate_hover(r, f"{r.code} — {r.label}", small) for r in table.itertuples()],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )  # fmt: skip
+        owners.append(i)
+    owners += _legend_notes(fig, [
+        ("parmi les compétences les plus faibles de la cohorte", WEAK_COLOR, 1.0),
+        (f"petit effectif (moins de {small} évalués)", PALETTE[0], SMALL_OPACITY),
+    ])  # fmt: skip
+    fig.update_xaxes(range=[0, 101], ticksuffix=PERCENT,
+                     title="taux d'acquisition (intervalle de confiance à 95 %)")  # fmt: skip
+    _category_axis(fig, codes)
+    fig.update_layout(updatemenus=[
+        _cohort_menu(data, owners),
+        _block_menu(data, codes, _bar_height),
+    ])  # fmt: skip
+    return _layout(fig, "Taux d'acquisition par compétence", _bar_height(len(codes)))
+
+
+def score_distribution(data: Exploration) -> go.Figure:
+    """Shares of final jury scores 0–4 per competency, with a cohort menu and a block menu."""
+    codes = data.ctx.referentiel.competencies["code"].tolist()
+    scale = dict(zip(data.ctx.referentiel.scale["value"], data.ctx.referentiel.scale["label"],
+                     strict=True))  # fmt: skip
+    fig = go.Figure()
+    owners = []
+    for i, (_, cohort) in enumerate(data.choices()):
+        table = data.competencies(cohort)
+        counts = table[[f"score_{s}" for s in range(5)]].astype("float64")
+        shares = counts.div(counts.sum(axis=1).where(lambda s: s > 0), axis=0) * 100
+        for s in range(5):
+            label = f"{s} — {scale.get(s, s)}"
+            hover = [
+                f"<b>{escape(str(code))}</b> — note {escape(label)}<br>"
+                f"{escape(fr.percent(share / 100))} des évalués ({fr.number(count)} sur "
+                f"{fr.number(total)})"
+                for code, share, count, total in zip(table["code"], shares[f"score_{s}"],
+                                                     counts[f"score_{s}"], table["n"], strict=True)
+            ]  # fmt: skip
+            fig.add_bar(
+                x=shares[f"score_{s}"], y=table["code"], orientation="h", name=escape(label),
+                legendgroup=f"score_{s}", visible=i == 0, marker_color=SCORE_COLORS[s],
+                hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+            )  # fmt: skip
+            owners.append(i)
+    fig.update_layout(barmode="stack")
+    fig.update_xaxes(range=[0, 101], ticksuffix=PERCENT,
+                     title="part des candidats évalués (note finale du jury)")  # fmt: skip
+    _category_axis(fig, codes)
+    fig.update_layout(updatemenus=[
+        _cohort_menu(data, owners),
+        _block_menu(data, codes, lambda n: _bar_height(n) + 40),
+    ])  # fmt: skip
+    return _layout(
+        fig, "Répartition des notes du jury par compétence", _bar_height(len(codes)) + 40
+    )
+
+
+def route_rates(data: Exploration) -> go.Figure:
+    """Title and block rates by access route, with a cohort menu."""
+    present = data.overall_routes["access_route"].drop_duplicates().tolist()
+    routes = [r for r in ACCESS_ROUTES if r in present] + sorted(set(present) - set(ACCESS_ROUTES))
+    names = {r: f"{r} — {ACCESS_ROUTES.get(r, r)}" for r in routes}
+    items = [(TITLE, "Titre"), *((b, f"Bloc {b}") for b in data.ctx.referentiel.blocks["code"])]
+    small = data.ctx.rules.small_group
+    fig = go.Figure()
+    owners = []
+    for i, (_, cohort) in enumerate(data.choices()):
+        table = data.routes(cohort)
+        for j, (code, item) in enumerate(items):
+            rows = table[table["code"] == code]
+            rows = rows.set_index("access_route").reindex(routes).reset_index()
+            rows["small_group"] = rows["small_group"].fillna(False).astype(bool)
+            rate = rows["rate"] * 100
+            fig.add_bar(
+                x=rate, y=[names[r] for r in rows["access_route"]], orientation="h",
+                name=item, legendgroup=code, visible=i == 0,
+                marker={"color": PALETTE[j % len(PALETTE)], "opacity": _opacity(rows["small_group"])},
+                error_x=_error(rate, rows),
+                hovertext=[_rate_hover(r, f"{item} — {names[r.access_route]}", small)
+                           for r in rows.itertuples()],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )  # fmt: skip
+            owners.append(i)
+    owners += _legend_notes(fig, [(f"barre pâle : petit effectif (moins de {small})",
+                                   OVERALL_COLOR, SMALL_OPACITY)])  # fmt: skip
+    labels = [names[r] for r in routes]
+    fig.update_layout(barmode="group", updatemenus=[_cohort_menu(data, owners)])
+    fig.update_xaxes(
+        range=[0, 101],
+        ticksuffix=PERCENT,
+        title="taux d'obtention du titre ou de validation du bloc (IC 95 %)",
+    )
+    _category_axis(fig, labels)
+    height = max(420, 140 + 22 * len(routes) * len(items))
+    return _layout(fig, "Titre et blocs par voie d'accès", height)
+
+
+def cohort_trends(data: Exploration) -> go.Figure:
+    """Rate of the title, a block or a competency across cohorts, one line per site."""
+    review = data.review
+    table = pd.concat([review.cohorts, review.competencies], ignore_index=True)
+    table["site"] = table["site"].astype("object").where(table["site"].notna(), NO_SITE)
+    sites = sorted(table["site"].unique(), key=str)
+    referentiel = data.ctx.referentiel
+    items = [(TITLE, f"Titre « {referentiel.title} »")]
+    items += [(b, _block_label(b, label)) for b, label in
+              zip(referentiel.blocks["code"], referentiel.blocks["label"], strict=True)]  # fmt: skip
+    items += [(c, f"Compétence {c} — {_short(label, 40)}") for c, label in
+              zip(referentiel.competencies["code"], referentiel.competencies["label"],
+                  strict=True)]  # fmt: skip
+    small = data.ctx.rules.small_group
+    fig = go.Figure()
+    owners = []
+    for i, (code, _) in enumerate(items):
+        for j, site in enumerate(sites):
+            rows = table[(table["code"] == code) & (table["site"] == site)]
+            rows = rows.assign(_order=rows["cohort"].map(data.cohorts.index)).sort_values("_order")
+            rate = rows["rate"] * 100
+            significant = rows["significant"].to_numpy(dtype=bool)
+            fig.add_scatter(
+                x=rows["cohort"], y=rate, mode="lines+markers", name=escape(str(site)),
+                legendgroup=str(site), visible=i == 0, line={"color": PALETTE[j % len(PALETTE)]},
+                marker={"symbol": np.where(significant, SIGNIFICANT, "circle").tolist(),
+                        "size": np.where(significant, 16, 8).tolist()},
+                error_y={"type": "data", "symmetric": False, "array": rows["ci_high"] * 100 - rate,
+                         "arrayminus": rate - rows["ci_low"] * 100, "thickness": 1},
+                hovertext=[_trend_hover(r, small) for r in rows.itertuples()],
+                hovertemplate="%{hovertext}<extra></extra>",
+            )  # fmt: skip
+            owners.append(i)
+    # a legend entry explaining the star, shown whatever the menu says
+    fig.add_scatter(x=[None], y=[None], mode="markers", name="évolution significative (p < 0,05)",
+                    marker={"symbol": SIGNIFICANT, "size": 14, "color": "#555"})  # fmt: skip
+    owners.append(ALWAYS)
+    buttons = [
+        (label, "restyle", [{"visible": [o in (i, ALWAYS) for o in owners]}])
+        for i, (_, label) in enumerate(items)
+    ]
+    fig.update_layout(updatemenus=[_menu(buttons, x=0)])
+    fig.update_xaxes(type="category", categoryorder="array", categoryarray=data.cohorts,
+                     title="cohortes, de la plus ancienne à la plus récente")  # fmt: skip
+    fig.update_yaxes(
+        range=[0, 105], ticksuffix=PERCENT, title="taux (intervalle de confiance à 95 %)"
+    )
+    return _layout(fig, "Évolution d'une cohorte à l'autre", 460)
+
+
+def agreement_chart(data: Exploration) -> go.Figure:
+    """Weighted kappa between jury and employer per competency, with a cohort menu."""
+    small = data.ctx.rules.small_group
+    codes = [*data.ctx.referentiel.competencies["code"], OVERALL]
+    names = {c: c for c in codes} | {OVERALL: "Ensemble"}
+    fig = go.Figure()
+    owners = []
+    lowest = -0.2
+    for i, (_, cohort) in enumerate(data.choices()):
+        table = data.agreement(cohort).set_index("code").reindex(codes).reset_index()
+        table["pairs"] = table["pairs"].fillna(0).astype(int)
+        if table["kappa"].notna().any():
+            lowest = min(lowest, float(table["kappa"].min()) - 0.05)
+        fig.add_bar(
+            x=table["kappa"], y=[names[c] for c in table["code"]], orientation="h",
+            name=cohort or ALL_COHORTS, visible=i == 0, showlegend=False,
+            marker={"color": [PALETTE[0] if c != OVERALL else OVERALL_COLOR for c in table["code"]],
+                    "opacity": _opacity((table["pairs"] > 0) & (table["pairs"] < small))},
+            customdata=table[["pairs"]].to_numpy(), texttemplate="%{x:.2f}",
+            textposition="outside", cliponaxis=False,
+            hovertext=[_kappa_hover(r, small) for r in table.itertuples()],
+            hovertemplate="%{hovertext}<extra></extra>",
+        )  # fmt: skip
+        owners.append(i)
+    owners += _legend_notes(fig, [(f"barre pâle : moins de {small} paires de notes",
+                                   PALETTE[0], SMALL_OPACITY)])  # fmt: skip
+    _kappa_bands(fig, lowest)
+    fig.update_xaxes(range=[lowest, 1.08], title="kappa pondéré (1 : accord parfait ; "
+                     "0 : pas mieux que le hasard)", zeroline=True)  # fmt: skip
+    _category_axis(fig, [names[c] for c in codes])
+    fig.update_layout(updatemenus=[_cohort_menu(data, owners)])
+    return _layout(fig, "Accord entre le jury et l'entreprise (kappa pondéré)",
+                   _bar_height(len(codes)))  # fmt: skip
+
+
+# -- menus ---------------------------------------------------------------------------------
+Button = tuple[str, str, list]
+
+
+def _menu(buttons: Sequence[Button], x: float, xanchor: str = "left") -> dict:
+    """A dropdown above the plot, left or right; labels are text (escaped)."""
+    return {
+        "type": "dropdown", "direction": "down", "active": 0, "showactive": True,
+        "x": x, "xanchor": xanchor, "y": 1, "yanchor": "bottom", "pad": {"b": 10},
+        "bgcolor": "white", "bordercolor": "#9aa5b1", "font": {"size": 13},
+        "buttons": [{"label": escape(label), "method": method, "args": args}
+                    for label, method, args in buttons],
+    }  # fmt: skip
+
+
+def _cohort_menu(data: Exploration, owners: Sequence[int]) -> dict:
+    """Show the traces of one cohort entry (``owners``: the entry each trace belongs to,
+    ``ALWAYS`` for legend notes)."""
+    return _menu([
+        (label, "restyle", [{"visible": [o in (i, ALWAYS) for o in owners]}])
+        for i, (label, _) in enumerate(data.choices())
+    ], x=0)  # fmt: skip
+
+
+def _block_menu(data: Exploration, codes: list[str], height: Callable[[int], int]) -> dict:
+    """Put only one block's competencies on the (category) y axis, resizing the figure."""
+    blocks = data.ctx.referentiel.blocks
+    block_of = dict(zip(data.ctx.referentiel.competencies["code"],
+                        data.ctx.referentiel.competencies["block"], strict=True))  # fmt: skip
+    entries = [(ALL_BLOCKS, codes)]
+    for code, label in zip(blocks["code"], blocks["label"], strict=True):
+        entries.append((_block_label(code, label), [c for c in codes if block_of.get(c) == code]))
+    return _menu([
+        (label, "relayout", [{"yaxis.categoryarray": shown,
+                              "yaxis.range": [len(shown) - 0.5, -0.5],
+                              "height": height(len(shown))}])
+        for label, shown in entries
+    ], x=1, xanchor="right")  # fmt: skip
+
+
+def _legend_notes(fig: go.Figure, notes: Sequence[tuple[str, str, float]]) -> list[int]:
+    """Legend entries that explain a colour or a shade (empty bars, always shown)."""
+    for name, color, opacity in notes:
+        fig.add_bar(x=[None], y=[None], orientation="h", name=escape(name), hoverinfo="skip",
+                    marker_color=color, opacity=opacity)  # fmt: skip
+    return [ALWAYS] * len(notes)
+
+
+def _category_axis(fig: go.Figure, categories: list[str]) -> None:
+    """Categories top to bottom in the given order; the block menu changes the list."""
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=categories,
+                     range=[len(categories) - 0.5, -0.5], autorange=False)  # fmt: skip
+
+
+# -- text ----------------------------------------------------------------------------------
+def _rate_hover(row, title: str, small: int) -> str:
+    head = "<br>".join(escape(line) for line in textwrap.wrap(str(title), 60))
+    if getattr(row, "suppressed", False):
+        return f"<b>{head}</b><br>résultat masqué (moins de {small} candidats)"
+    if not row.n:
+        return f"<b>{head}</b><br>aucun candidat évalué"
+    text = (f"<b>{head}</b><br>taux : {escape(fr.percent(row.rate))} "
+            f"({fr.number(row.k)} sur {fr.number(row.n)})<br>"
+            f"intervalle de confiance à 95 % : {escape(fr.interval(row.ci_low, row.ci_high))}")  # fmt: skip
+    if getattr(row, "weak", False):
+        text += "<br>parmi les compétences les plus faibles de la cohorte"
+    if getattr(row, "small_group", False):
+        text += f"<br>petit effectif (moins de {small}) : à lire avec prudence"
+    return text
+
+
+def _trend_hover(row, small: int) -> str:
+    text = _rate_hover(row, f"{row.cohort} ({row.site})", small)
+    if isinstance(row.previous_cohort, str) and not pd.isna(row.change):
+        if pd.isna(row.p_value):  # e.g. 100 % twice: nothing to test
+            test = "pas de test possible"
+        else:
+            p = "< 0,001" if row.p_value < 0.001 else f"= {fr.decimal(row.p_value, 3)}"
+            test = f"p {p}, " + ("significative" if row.significant else "non significative")
+        text += (f"<br>évolution depuis {escape(row.previous_cohort)} : "
+                 f"{escape(fr.signed_points(row.change))} ({escape(test)})")  # fmt: skip
+    return text
+
+
+def _kappa_hover(row, small: int) -> str:
+    name = "toutes compétences" if row.code == OVERALL else row.code
+    head = f"<b>{escape(str(name))}</b>"
+    if not row.pairs:
+        return f"{head}<br>aucun candidat noté à la fois par le jury et l'entreprise"
+    text = (f"{head}<br>kappa pondéré : {escape(fr.decimal(row.kappa))} ({escape(row.reading)})"
+            f"<br>{fr.number(row.pairs)} paires de notes · notes identiques : "
+            f"{escape(fr.percent(row.exact_agreement))}<br>écart moyen (entreprise − jury) : "
+            f"{escape(fr.decimal(row.mean_difference))}")  # fmt: skip
+    if row.pairs < small:
+        text += f"<br>petit effectif (moins de {small}) : à lire avec prudence"
+    return text
+
+
+def _block_label(code: object, label: object) -> str:
+    text = "" if pd.isna(label) else str(label).strip()
+    return f"Bloc {code} — {_short(text, 40)}" if text else f"Bloc {code}"
+
+
+def _short(text: object, width: int) -> str:
+    text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
+    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+
+
+# -- layout --------------------------------------------------------------------------------
+def _error(rate: pd.Series, table: pd.DataFrame) -> dict:
+    return {"type": "data", "symmetric": False, "array": table["ci_high"] * 100 - rate,
+            "arrayminus": rate - table["ci_low"] * 100, "color": "#555", "thickness": 1}  # fmt: skip
+
+
+def _opacity(small: pd.Series) -> list[float]:
+    return np.where(small.to_numpy(dtype=bool), SMALL_OPACITY, 1.0).tolist()
+
+
+def _bar_height(rows: int) -> int:
+    return max(320, 190 + 26 * rows)
+
+
+def _kappa_bands(fig: go.Figure, lowest: float) -> None:
+    """Landis & Koch readings as shaded bands behind the bars, named under the axis."""
+    bounds = [lowest, 0.0, *(upper for upper, _ in LANDIS_KOCH_READINGS[:-1]), 1.0]
+    names = ["désaccord", *(reading for _, reading in LANDIS_KOCH_READINGS)]
+    for i, (x0, x1) in enumerate(pairwise(bounds)):
+        fig.add_vrect(x0=x0, x1=x1, fillcolor="#eef2f6" if i % 2 else "#f8fafc",
+                      line_width=0, layer="below")  # fmt: skip
+        fig.add_annotation(x=(x0 + x1) / 2, y=0, yref="paper", yanchor="top", yshift=-2,
+                           text=escape(names[i]), showarrow=False,
+                           font={"size": 11, "color": "#5b6770"})  # fmt: skip
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": escape(title), "x": 0, "xanchor": "left", "y": 1, "yref": "container",
+               "yanchor": "top", "pad": {"t": 12}, "font": {"size": 16}},
+        template="plotly_white", separators=", ", font={"family": FONT, "size": 13},
+        margin={"l": 10, "r": 10, "t": 100, "b": 90}, height=height, bargap=0.3,
+        legend={"orientation": "h", "x": 0, "y": 0, "yref": "container", "yanchor": "bottom"},
+        hoverlabel={"align": "left"},
+    )  # fmt: skip
+    return fig

@@ -1,0 +1,103 @@
+"""Tables written for people and scripts: CSV (plain decimals) and XLSX (French formats).
+
+CSV: rates as plain decimals rounded to 10 places (``0.8571428571``, never ``1e-05``), an empty
+cell where a value is undefined (n = 0), UTF-8. XLSX: rates shown as French percentages (Excel
+displays ``0.0%`` as ``85,7 %`` in a French locale), plus a sheet « informations » stating the
+rules, the referentiel and the inputs. Both are written atomically.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..core.atomic import atomic_path
+from ..core.errors import CcAnalyticsError, Problem
+
+PERCENT_COLUMNS = ("rate", "ci_low", "ci_high", "exact_agreement", "previous_rate", "change")
+DECIMALS = 10
+
+
+def write_table(table: pd.DataFrame, path: str | Path, info: Mapping[str, object],
+                sheet: str = "résultats") -> Path:  # fmt: skip
+    """Write ``table`` as CSV or XLSX according to the suffix of ``path``."""
+    path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".csv", ".xlsx"):
+        raise CcAnalyticsError(
+            Problem(
+                "format de sortie inconnu",
+                file=str(path),
+                hint="Donnez un fichier .csv (pour les scripts) ou .xlsx (pour Excel)",
+            )
+        )
+    with atomic_path(path) as tmp:
+        if suffix == ".csv":
+            _csv(table).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+        else:
+            _xlsx(table, tmp, info, sheet)
+    return path
+
+
+def _csv(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    for column in out.select_dtypes("float").columns:
+        out[column] = plain_decimals(out[column])
+    return out
+
+
+def plain_decimals(values: pd.Series) -> pd.Series:
+    """Floats as text a script parses: ``0.8571428571``, never ``1e-05``; empty where NaN.
+
+    pandas writes floats with ``repr``, which switches to scientific notation below 1e-4 (a
+    Wilson lower bound of a large group, say) and prints ``-0.0`` for a rounded tiny negative.
+
+    >>> plain_decimals(pd.Series([6 / 7, 1.0, 1e-05, -1e-12, None])).tolist()
+    ['0.8571428571', '1.0', '0.00001', '0.0', '']
+    """
+    numbers = values.to_numpy(dtype="float64", na_value=np.nan)
+    rounded = np.round(numbers, DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+    text = pd.Series(np.char.mod(f"%.{DECIMALS}f", rounded), index=values.index, dtype=object)
+    text = text.str.rstrip("0").str.replace(r"\.$", ".0", regex=True)
+    return text.where(~np.isnan(numbers), "")
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, Mapping):
+        return " ; ".join(f"{k} : {v}" for k, v in value.items())
+    return str(value)
+
+
+def _as_text_not_formulas(ws: object) -> None:
+    """Text from data that starts with ``=`` stays text: Excel must never run it."""
+    for row in ws.iter_rows():  # type: ignore[attr-defined]
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
+
+
+def _xlsx(table: pd.DataFrame, path: Path, info: Mapping[str, object], sheet: str) -> None:
+    from openpyxl.utils import get_column_letter
+
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        table.to_excel(writer, sheet_name=sheet, index=False)
+        ws = writer.sheets[sheet]
+        _as_text_not_formulas(ws)
+        for position, column in enumerate(table.columns, start=1):
+            letter = get_column_letter(position)
+            fmt = "0.0%" if column in PERCENT_COLUMNS else (
+                "0.00" if table[column].dtype.kind == "f" else None)  # fmt: skip
+            if fmt:
+                for (cell,) in ws.iter_rows(min_row=2, min_col=position, max_col=position):
+                    cell.number_format = fmt
+            width = max([len(str(column)), *table[column].astype(str).str.len().head(200)])
+            ws.column_dimensions[letter].width = min(60, max(8, int(np.ceil(width * 1.1))))
+        ws.freeze_panes = "A2"
+        ws.auto_filter.ref = ws.dimensions
+        pd.DataFrame({"information": list(info), "valeur": [_cell(v) for v in info.values()]}
+                     ).to_excel(writer, sheet_name="informations", index=False)  # fmt: skip
+        writer.sheets["informations"].column_dimensions["A"].width = 28
+        writer.sheets["informations"].column_dimensions["B"].width = 110

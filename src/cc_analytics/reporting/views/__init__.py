@@ -1,0 +1,27 @@
+"""The tables each report shows, one module per report, computed so that notebooks only plot.
+
+>>> from cc_analytics.reporting import views  # doctest: +SKIP
+>>> views.cohort_view(ctx, "2024-LYON").blocks  # doctest: +SKIP
+"""
+
+from .cohort import CohortView, cohort_view, criteria_of, quality_summary, route_breakdown
+from .common import cohort_order, describe_period, privacy_note
+from .renewal import RenewalView, compare_published, insertion_rates, renewal_view
+from .review import ReviewView, review_view
+
+__all__ = [
+    "CohortView",
+    "RenewalView",
+    "ReviewView",
+    "cohort_order",
+    "cohort_view",
+    "compare_published",
+    "criteria_of",
+    "describe_period",
+    "insertion_rates",
+    "privacy_note",
+    "quality_summary",
+    "renewal_view",
+    "review_view",
+    "route_breakdown",
+]

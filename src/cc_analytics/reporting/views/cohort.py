@@ -1,0 +1,135 @@
+"""The cohort report: headline, blocks, competencies ranked, scores, agreement, routes."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ...core.labels import (
+    ACCESS_ROUTES,
+)
+from ...engine.aggregates import aggregate
+from ...engine.agreement import OVERALL, agreement, score_pairs
+from ...engine.results import NO_SCORE, Results
+from ...engine.stats import wilson_interval
+from ..context import ReportContext, require_cohort
+from .common import protected, subset
+
+WEAKEST = 3  # competencies flagged in a cohort report
+
+
+def criteria_of(ctx: ReportContext, competency: str) -> list[str]:
+    """Evaluation criteria written for the competency's activity (grid row) in the referentiel."""
+    comps = ctx.referentiel.competencies.set_index("code")
+    activity = comps.loc[competency, "activity"]
+    criteria = ctx.referentiel.criteria
+    return criteria.loc[criteria["activity"] == activity, "text"].drop_duplicates().tolist()
+
+
+@dataclass(frozen=True)
+class CohortView:
+    cohort: str
+    headline: pd.DataFrame  # indicator, n, k, rate, ci_low, ci_high
+    blocks: pd.DataFrame
+    competencies: pd.DataFrame  # ranked, with ``weak`` and ``criteria``
+    distribution: pd.DataFrame  # competency rows with score_0..score_4
+    heatmap: pd.DataFrame  # pseudonym x competency, final jury scores (NaN: none)
+    agreement: pd.DataFrame
+    routes: pd.DataFrame  # title and blocks by access route
+    quality: pd.DataFrame  # indicator, value
+
+
+def cohort_view(ctx: ReportContext, cohort: str) -> CohortView:
+    require_cohort(ctx, cohort)
+    mask = ctx.tables.candidates["cohort"] == cohort
+    results = subset(ctx, mask)
+    table = aggregate(results, ctx.referentiel, by=[])
+    title = table[table["level"] == "title"].iloc[0]
+    blocks = table[table["level"] == "block"].reset_index(drop=True)
+    competencies = table[table["level"] == "competency"].reset_index(drop=True)
+
+    any_block = results.block_validated.any(axis=1)
+    presented = int(title["n"])
+    headline = pd.DataFrame([
+        _indicator("Candidats présentés au titre", len(results.candidates), presented),
+        _indicator("Titre obtenu", presented, int(title["k"])),
+        _indicator("Au moins un bloc validé", presented, int(any_block.sum())),
+        _indicator("Blocs validés sans le titre", presented,
+                   int((any_block & ~results.title_obtained).sum())),
+    ])  # fmt: skip
+
+    ranked = competencies.sort_values(["rate", "code"], na_position="last", kind="stable")
+    ranked = ranked.reset_index(drop=True)
+    # the WEAKEST lowest rates, ties included: flagging one of two equal rates would be arbitrary
+    cutoff = ranked["rate"].dropna().nsmallest(WEAKEST).max()
+    weak = ranked["rate"].notna() & (ranked["rate"] <= cutoff)
+    ranked = ranked.assign(
+        rank=np.arange(1, len(ranked) + 1),
+        weak=weak.to_numpy(),
+        criteria=[criteria_of(ctx, c) if w else [] for c, w in zip(ranked["code"], weak, strict=True)],
+    )  # fmt: skip
+
+    heat = pd.DataFrame(np.where(results.jury == NO_SCORE, np.nan, results.jury),
+                        columns=results.competencies)  # fmt: skip
+    heat.index = pd.Index(ctx.pseudonym(results.candidates["candidate_id"]), name="candidat")
+    heat = heat.sort_index()
+    if ctx.external:  # individual results never leave the training body
+        heat = heat.iloc[:0]
+        headline = protected(ctx, headline, siblings=[])
+
+    routes = route_breakdown(ctx, results)
+
+    return CohortView(
+        cohort=cohort, headline=headline, blocks=blocks, competencies=ranked,
+        distribution=competencies, heatmap=heat,
+        agreement=protected(ctx, _agreement_with_people(results, ctx), siblings=[]),
+        routes=routes,
+        quality=quality_summary(ctx, mask),
+    )  # fmt: skip
+
+
+def route_breakdown(ctx: ReportContext, results: Results) -> pd.DataFrame:
+    """Title and blocks by access route, small groups flagged (hidden when external)."""
+    by_route = aggregate(results, ctx.referentiel, by=["access_route"])
+    by_route = by_route[by_route["level"] != "competency"].reset_index(drop=True)
+    by_route["route_label"] = by_route["access_route"].map(ACCESS_ROUTES)
+    return protected(ctx, by_route, siblings=["level", "code"])
+
+
+def _agreement_with_people(results: Results, ctx: ReportContext) -> pd.DataFrame:
+    """Agreement per competency, with ``n``: the candidates scored by both (one pair each per
+    competency; for the overall row, the distinct candidates)."""
+    table = agreement(results, ctx.referentiel)
+    people = score_pairs(results, ["candidate_id"])["candidate_id"].nunique()
+    return table.assign(n=np.where(table["code"] == OVERALL, people, table["pairs"]))
+
+
+def _indicator(name: str, n: int, k: int) -> dict[str, object]:
+    low, high = wilson_interval(k, n)
+    return {"indicator": name, "n": n, "k": k, "rate": k / n if n else np.nan,
+            "ci_low": float(low), "ci_high": float(high)}  # fmt: skip
+
+
+def quality_summary(ctx: ReportContext, mask: pd.Series | None = None) -> pd.DataFrame:
+    """What the gate and the data say about completeness, for the candidates in ``mask``."""
+    candidates = ctx.tables.candidates if mask is None else ctx.tables.candidates[mask]
+    scores = ctx.tables.scores[ctx.tables.scores["candidate_id"].isin(candidates["candidate_id"])]
+    jury = scores[scores["evaluator"] == "jury"]
+    cells = jury.dropna(subset=["score"]).groupby(["candidate_id", "competency"]).size()
+    expected = len(candidates) * len(ctx.referentiel.competencies)
+    immersion = candidates.loc[candidates["immersion"], "candidate_id"]
+    with_employer = scores.loc[(scores["evaluator"] == "entreprise") & scores["score"].notna(),
+                               "candidate_id"].unique()  # fmt: skip
+    rows = [
+        ("Contrôle des données (Great Expectations et contrôles croisés)", "réussi"),
+        ("Candidats", len(candidates)),
+        ("Notes lues (jury et entreprise)", len(scores)),
+        ("Notes jury attendues (candidats × compétences)", expected),
+        ("Compétences sans note jury (absences, non évaluées)", expected - len(cells)),
+        ("Notes jury de rattrapage (sessions ultérieures)", int((cells > 1).sum())),
+        ("Candidats en immersion sans aucune note entreprise",
+         int((~immersion.isin(with_employer)).sum())),
+    ]  # fmt: skip
+    return pd.DataFrame(rows, columns=["indicator", "value"])

@@ -1,0 +1,150 @@
+"""What the reports share: subsets by period and site, small-group protection, item labels.
+
+Every view takes a :class:`~cc_analytics.reporting.context.ReportContext` and returns plain
+DataFrames (one per chart or table), so notebooks only display them. In external reports
+(``ctx.external``) candidate-level views are left out and small groups are hidden (see
+:mod:`cc_analytics.engine.privacy`).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ...core.errors import CcAnalyticsError, Problem
+from ...core.labels import (
+    ACCESS_ROUTES,
+    LEVELS,
+    NAME_ABSENT,
+    UNKNOWN_ROUTE,
+)
+from ...engine.aggregates import aggregate
+from ...engine.privacy import flag_small_groups, protect
+from ...engine.results import Results, compute_results
+from ..context import ReportContext
+
+
+def subset(ctx: ReportContext, mask: pd.Series) -> Results:
+    candidates = ctx.tables.candidates[mask.to_numpy()]
+    scores = ctx.tables.scores[ctx.tables.scores["candidate_id"].isin(candidates["candidate_id"])]
+    return compute_results(candidates, scores, ctx.referentiel, ctx.rules)
+
+
+def protected(ctx: ReportContext, table: pd.DataFrame, siblings: list[str],
+               **options: object) -> pd.DataFrame:  # fmt: skip
+    """Small groups flagged; in an external report hidden (``options``: see ``protect``)."""
+    if ctx.external:
+        return protect(table, ctx.rules.small_group, siblings=siblings, **options)
+    return flag_small_groups(table, ctx.rules.small_group).assign(suppressed=False)
+
+
+def guarded(ctx: ReportContext, table: pd.DataFrame, siblings: list[str],
+             **options: object) -> pd.DataFrame:  # fmt: skip
+    """:func:`protected`, plus ``privacy``: why a row is flagged or hidden, in French."""
+    out = protected(ctx, table, siblings, **options)
+    small, hidden = out["small_group"].to_numpy(bool), out["suppressed"].to_numpy(bool)
+    out["privacy"] = np.select(
+        [small & hidden, hidden, small],
+        ["masqué : petit effectif", "masqué : protège un petit effectif voisin",
+         "petit effectif"],
+        default="",
+    )  # fmt: skip
+    return out
+
+
+ITEM_ORDER = {"title": 0, "block": 1, "competency": 2}
+
+
+def period_mask(ctx: ReportContext, years: tuple[int, int] | None, site: str | None) -> pd.Series:
+    """Candidates whose latest jury session falls in ``years`` (bounds included), of ``site``.
+
+    A candidate without any jury session has no year, so belongs to no period.
+    """
+    cands = ctx.results.candidates
+    mask = pd.Series(True, index=cands.index)
+    if years:
+        first, last = sorted(int(y) for y in years)
+        # ``year`` is nullable: NA would turn the mask into a three-valued one
+        mask &= cands["year"].between(first, last).fillna(False).astype(bool)
+    if site:
+        mask &= (cands["site"] == site).fillna(False).astype(bool)
+    return mask
+
+
+def period_results(ctx: ReportContext, years: tuple[int, int] | None,
+                    site: str | None) -> Results:  # fmt: skip
+    mask = period_mask(ctx, years, site)
+    if not mask.any():
+        known = ctx.results.candidates["year"].dropna()
+        span = f"{int(known.min())}–{int(known.max())}" if len(known) else "aucune"
+        raise CcAnalyticsError(Problem(
+            "aucun candidat présenté dans la période demandée",
+            value=describe_period(years, site),
+            hint=f"Années de jury présentes dans les données : {span}",
+        ))  # fmt: skip
+    return subset(ctx, mask)
+
+
+def describe_period(years: tuple[int, int] | None, site: str | None = None) -> str:
+    """The period and site a report covers, in French (``2023–2025, site Lyon``)."""
+    if years:
+        first, last = sorted(int(y) for y in years)
+        text = f"année {first}" if first == last else f"années {first} à {last}"
+    else:
+        text = "toutes les années"
+    return text + (f", site {site}" if site else ", tous les sites")
+
+
+def privacy_note(ctx: ReportContext) -> str:
+    """What the reader must know about small groups in this report."""
+    n = ctx.rules.small_group
+    if ctx.external:
+        return (
+            f"Document externe : les résultats des groupes de moins de {n} candidats sont "
+            "masqués («\u00a0—\u00a0»), ainsi que, lorsque c'est nécessaire, le plus petit groupe voisin, "
+            "pour qu'un chiffre masqué ne puisse pas être retrouvé par différence. Les effectifs "
+            "restent affichés."
+        )
+    return (
+        f"Usage interne : tous les résultats sont affichés ; les groupes de moins de {n} "
+        "candidats sont signalés «\u00a0petit effectif\u00a0» car leurs taux sont très imprécis. "
+        "Ce document ne doit pas être diffusé hors de l'organisme."
+    )
+
+
+def with_items(table: pd.DataFrame) -> pd.DataFrame:
+    """Add ``item`` (« Titre », « Bloc B1 », « B1A1C1 ») for legends and tables."""
+    item = np.where(table["level"] == "title", LEVELS["title"],
+                    np.where(table["level"] == "block",
+                             LEVELS["block"] + " " + table["code"].astype(str),
+                             table["code"].astype(str)))  # fmt: skip
+    labels = table["label"].fillna("")
+    return table.assign(item=item, label=labels.where(labels != "", NAME_ABSENT))
+
+
+def routes_by_year(ctx: ReportContext, results: Results, vae_published: bool = False
+                    ) -> pd.DataFrame:  # fmt: skip
+    """Title obtained by jury year and access route (routes in France Compétences' order).
+
+    ``vae_published``: the same page publishes the certified through VAE per year (the
+    fiche's NOMBRE_CERTIFIES_VAE), so VAE cells protect nothing by being hidden.
+    """
+    routes = aggregate(results, ctx.referentiel, by=["year", "access_route"])
+    routes = routes[(routes["level"] == "title") & routes["year"].notna()].copy()
+    routes["year"] = routes["year"].astype(int)
+    rank = {code: i for i, code in enumerate(ACCESS_ROUTES)}
+    routes = routes.assign(_rank=routes["access_route"].map(rank).fillna(len(rank)))
+    routes = routes.sort_values(["year", "_rank"], kind="stable").drop(columns="_rank")
+    routes["route_label"] = routes["access_route"].map(ACCESS_ROUTES)
+    routes["route"] = routes["access_route"] + " — " + routes["route_label"].fillna(UNKNOWN_ROUTE)
+    routes = routes.reset_index(drop=True)
+    options = {"public": routes["access_route"] == "VAE", "hide_counts": True} if (
+        vae_published) else {}  # fmt: skip
+    return guarded(ctx, routes, siblings=["year", "level", "code"], **options)
+
+
+def cohort_order(ctx: ReportContext) -> pd.Series:
+    """Cohorts in time order: by the earliest promotion year (latest jury session) of their
+    candidates, then by name."""
+    first = ctx.results.candidates.groupby("cohort")["year"].min()
+    return pd.Series(range(len(first)), index=first.sort_values(kind="stable").index)

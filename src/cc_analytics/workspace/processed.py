@@ -1,0 +1,120 @@
+"""The processed tables of a dataset: typed Parquet files and the manifest that vouches for them.
+
+Written only by the gate (:mod:`cc_analytics.gate.pipeline`), after the data passed; read by
+everyone else, read-only. The manifest records the hash of every input file, the referentiel
+and the package version the tables were made from, so a reader can tell stale tables from
+fresh ones without rerunning anything: stale or missing tables are a French error that names
+the command to run, never a silent re-ingest.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from .. import __version__
+from ..core.atomic import atomic_directory, write_text
+from ..core.errors import CcAnalyticsError, Problem
+from ..referentiel import Referentiel
+from .catalog import MANIFEST, DatasetCatalog
+
+TABLES = ("candidates", "scores", "insertion")
+
+
+@dataclass(frozen=True)
+class Tables:
+    """Typed canonical tables of one dataset, ready for the metrics engine."""
+
+    candidates: pd.DataFrame
+    scores: pd.DataFrame
+    insertion: pd.DataFrame
+    referentiel: Referentiel
+
+
+def write_processed(tables: Tables, dataset: str, inputs: dict[str, str],
+                    out_dir: str | Path) -> Path:  # fmt: skip
+    """Write the tables and their manifest; replace ``out_dir`` as a whole, atomically.
+
+    Same inputs give byte-identical files.
+    """
+    out_dir = Path(out_dir)
+    with atomic_directory(out_dir) as tmp:
+        for name in TABLES:
+            getattr(tables, name).to_parquet(tmp / f"{name}.parquet", index=False)
+        manifest = {
+            "dataset": dataset,
+            "inputs": inputs,
+            "rows": {name: len(getattr(tables, name)) for name in TABLES},
+            "referentiel": tables.referentiel.id,
+            "package_version": __version__,
+        }
+        (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
+                                    encoding="utf-8")  # fmt: skip
+    return out_dir
+
+
+def read_manifest(folder: str | Path) -> dict | None:
+    """The manifest of a processed folder; ``None`` when there is none (or it is damaged)."""
+    try:
+        return json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
+    except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
+        return None
+
+
+def staleness(dataset: DatasetCatalog, inputs: dict[str, str], referentiel: Referentiel,
+              ) -> str | None:  # fmt: skip
+    """Why the processed tables cannot stand for the raw files ``inputs`` (hashes by file
+    name) under ``referentiel``, in French; ``None`` when they can."""
+    manifest = read_manifest(dataset.processed)
+    if manifest is None:
+        return "les données n'ont pas encore été contrôlées ni traitées"
+    if manifest.get("inputs") != inputs:
+        return "des fichiers du dossier ont changé depuis le dernier traitement"
+    if manifest.get("referentiel") != referentiel.id:
+        return "les données ont été traitées avec un autre référentiel"
+    if manifest.get("package_version") != __version__:
+        return "les données ont été traitées par une autre version de cc-analytics"
+    return None
+
+
+def read_tables(dataset: DatasetCatalog, inputs: dict[str, str],
+                referentiel: Referentiel) -> tuple[Tables, dict]:  # fmt: skip
+    """The processed tables and their manifest; a French error when they are stale or missing."""
+    reason = staleness(dataset, inputs, referentiel)
+    if reason is not None:
+        raise CcAnalyticsError(Problem(
+            f"données traitées de « {dataset.name} » inutilisables : {reason}",
+            file=str(dataset.processed),
+            hint=f"Lancez « cc-analytics ingest {dataset.raw} » (ou « cc-analytics build »), "
+                 "puis recommencez",
+        ))  # fmt: skip
+    frames = {name: pd.read_parquet(dataset.processed / f"{name}.parquet") for name in TABLES}
+    return Tables(**frames, referentiel=referentiel), read_manifest(dataset.processed) or {}
+
+
+def read_pseudonym_key(dataset: DatasetCatalog) -> bytes:
+    """The dataset's secret pseudonym key; a French error when it was never created."""
+    try:
+        return bytes.fromhex(dataset.pseudonym_key.read_text(encoding="ascii").strip())
+    except (FileNotFoundError, ValueError):
+        raise CcAnalyticsError(Problem(
+            "clé des pseudonymes absente ou illisible", file=str(dataset.pseudonym_key),
+            hint=f"Lancez « cc-analytics ingest {dataset.raw} » : il la crée",
+        )) from None  # fmt: skip
+
+
+def ensure_pseudonym_key(dataset: DatasetCatalog) -> Path:
+    """Create the dataset's pseudonym key once (random, readable by its owner only).
+
+    Pseudonyms are an HMAC of the candidate id under this key, kept beside the processed data
+    and never in a report: holding reports only, nobody can link a pseudonym back to an id.
+    """
+    path = dataset.pseudonym_key
+    if not path.exists():
+        write_text(path, secrets.token_hex(32))
+        path.chmod(0o600)
+    return path
