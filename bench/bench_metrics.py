@@ -49,7 +49,7 @@ MEAN_TOLERANCE = 1e-9
 KEYS = ["cohort", "level", "code"]
 COUNTS = ["n", "k", *(f"score_{s}" for s in range(5))]
 
-#: The rules of ``cc_analytics.results`` and ``cc_analytics.aggregates`` (co-validation),
+#: The rules of ``cc_analytics.engine.results`` and ``cc_analytics.engine.aggregates`` (co-validation),
 #: in SQL. ``{threshold}`` is the acquisition threshold. Tables: ``scores`` and
 #: ``candidates`` (the canonical tables), ``referentiel`` (competency, block).
 SQL = """
@@ -142,8 +142,8 @@ LEFT JOIN counts AS x
 # -- the two engines ----------------------------------------------------------------------------
 def pandas_engine(data, referentiel, rules):
     """Set up nothing: the timed call is the library's own."""
-    from cc_analytics.aggregates import aggregate
-    from cc_analytics.results import compute_results
+    from cc_analytics.engine.aggregates import aggregate
+    from cc_analytics.engine.results import compute_results
 
     def run() -> pd.DataFrame:
         results = compute_results(data.candidates, data.scores, referentiel, rules)
@@ -178,7 +178,7 @@ def measure(engine: str, size: int, seed: int, repeat: int, out: str) -> dict:
     """Generate the data, time ``repeat`` runs of ``engine``, save its metrics to ``out``."""
     from cc_analytics.demo import generate_large
     from cc_analytics.referentiel import load
-    from cc_analytics.rules import Rules
+    from cc_analytics.engine.rules import Rules
 
     referentiel = load()
     data = generate_large(size, seed=seed, referentiel=referentiel)

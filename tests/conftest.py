@@ -4,6 +4,11 @@ from pathlib import Path
 
 import pytest
 
+from cc_analytics.core.startup import skip_unused_imports
+
+# the test process starts as the command line does (see cc_analytics.core.startup)
+skip_unused_imports()
+
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
 
@@ -24,3 +29,13 @@ def seed_path() -> Path:
 @pytest.fixture(scope="session")
 def rncp_path() -> Path:
     return _shared_file("data/rncp/RNCP36612.xml")
+
+
+@pytest.fixture(scope="session", autouse=True)
+def outside_any_workspace(tmp_path_factory):
+    """The tests run from an empty folder that is no workspace (module fixtures included): a
+    command that forgets its workspace fails instead of writing into the repository, which is
+    itself a workspace."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
+        yield

@@ -58,3 +58,30 @@ def tiny_scores() -> pd.DataFrame:
     frame["score"] = frame["score"].astype("Int8")
     frame["session_date"] = pd.to_datetime(frame["session_date"])
     return frame
+
+
+def in_workspace(folder, monkeypatch):
+    """Make ``folder`` a workspace (``data/raw/``) and work from it."""
+    from cc_analytics.workspace import Workspace
+
+    (folder / "data" / "raw").mkdir(parents=True, exist_ok=True)
+    monkeypatch.chdir(folder)
+    return Workspace(folder.absolute())
+
+
+def processed_dataset(folder, source=None, referentiel=None):
+    """A dataset at ``folder`` (copied from ``source``, default the demo) in the workspace of
+    ``folder``'s ``data/raw`` (created when missing), gated and ingested: its catalog."""
+    import shutil
+
+    from cc_analytics.demo import DEMO_DATASET
+    from cc_analytics.gate.pipeline import prepare
+    from cc_analytics.workspace import Workspace
+
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    if source is not None or not folder.exists():
+        shutil.copytree(source or DEMO_DATASET, folder)
+    workspace = Workspace.find(folder)
+    catalog = workspace.dataset(folder)
+    prepare(catalog, referentiel)
+    return catalog

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import pytest
 
-from cc_analytics.agreement import OVERALL, agreement
-from cc_analytics.results import compute_results
+from cc_analytics.engine.agreement import OVERALL, agreement
+from cc_analytics.engine.results import compute_results
 from tests.fixtures import tiny_candidates, tiny_referentiel, tiny_scores
 
 REF = tiny_referentiel()

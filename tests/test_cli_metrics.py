@@ -29,10 +29,10 @@ import pandas as pd
 import pytest
 
 from cc_analytics.cli import main
-from cc_analytics.errors import CcAnalyticsError
-from cc_analytics.exports import write_table
+from cc_analytics.core.errors import CcAnalyticsError
+from cc_analytics.engine.rules import Rules
 from cc_analytics.referentiel import dump
-from cc_analytics.rules import Rules
+from cc_analytics.reporting.exports import write_table
 from tests.fixtures import tiny_candidates, tiny_referentiel, tiny_scores
 
 REF = tiny_referentiel()
@@ -60,8 +60,11 @@ def write_dataset(folder: Path, referentiel=REF, scores=None) -> Path:
 
 @pytest.fixture(scope="module")
 def project(tmp_path_factory) -> Path:
-    """A project folder: datasets under data/raw/, so validation reports land in reports/."""
-    return tmp_path_factory.mktemp("project")
+    """A workspace shared by the module: its datasets are gated and ingested once, by the first
+    command that reads them, and reused while their files do not change."""
+    project = tmp_path_factory.mktemp("project")
+    (project / "data" / "raw").mkdir(parents=True)
+    return project
 
 
 @pytest.fixture(scope="module")
@@ -70,9 +73,10 @@ def tiny(project) -> Path:
 
 
 @pytest.fixture
-def cli(capsys, monkeypatch, tmp_path):
-    """Run ``cc-analytics`` in-process from tmp_path; give (exit code, stdout, stderr)."""
-    monkeypatch.chdir(tmp_path)
+def cli(capsys, monkeypatch, project):
+    """Run ``cc-analytics`` in-process in the module's workspace; give (exit code, stdout,
+    stderr)."""
+    monkeypatch.chdir(project)
 
     def run(*argv):
         code = main([str(a) for a in argv])
@@ -104,7 +108,7 @@ def metrics(cli, dataset: Path, out: Path, *options) -> tuple[list[str], list[di
 @pytest.fixture(scope="module")
 def default_csv(tiny, tmp_path_factory) -> tuple[list[str], list[dict[str, str]]]:
     out = tmp_path_factory.mktemp("out") / "metrics.csv"
-    assert main(["metrics", str(tiny), "--out", str(out)]) == 0
+    assert main(["metrics", str(tiny), "--out", str(out), "--workspace", str(tiny.parents[2])]) == 0
     return read_csv(out)
 
 

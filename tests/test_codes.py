@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from cc_analytics.codes import canonical_code, code_level, sort_key, split_code
+from cc_analytics.referentiel.codes import canonical_code, code_level, sort_key, split_code
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,8 @@ import pandas as pd
 import pytest
 
 from cc_analytics import referentiel as ref
+from cc_analytics.core.labels import ACCESS_ROUTES, INSERTION_STATUSES
 from cc_analytics.demo import Dataset, generate_demo, generate_large, write_dataset
-from cc_analytics.schemas import ACCESS_ROUTES, INSERTION_STATUSES
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = ROOT / "data" / "raw" / "demo"

@@ -16,6 +16,7 @@ B1A1C1, two on B1A1C2, one on B2A1C2; overall kappa 2/67.
 
 from __future__ import annotations
 
+import html.parser
 import json
 import math
 import os
@@ -32,17 +33,20 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cc_analytics import explore
 from cc_analytics.cli import main
-from cc_analytics.context import ReportContext
-from cc_analytics.ingest import Tables
-from cc_analytics.paths import NOTEBOOKS_DIR
-from cc_analytics.results import compute_results
-from cc_analytics.rules import Rules
+from cc_analytics.demo import DEMO_DATASET
+from cc_analytics.engine.results import compute_results
+from cc_analytics.engine.rules import Rules
+from cc_analytics.gate.pipeline import prepare
+from cc_analytics.reporting import explore
+from cc_analytics.reporting.context import ReportContext
+from cc_analytics.reporting.kinds import EXPLORATION_NOTEBOOK, NOTEBOOKS_DIR
+from cc_analytics.workspace import Workspace
+from cc_analytics.workspace.processed import Tables
 from tests.browser import browser_session
 from tests.fixtures import tiny_candidates, tiny_referentiel, tiny_scores
 
-NOTEBOOK = NOTEBOOKS_DIR / "exploration.ipynb"
+NOTEBOOK = NOTEBOOKS_DIR / EXPLORATION_NOTEBOOK
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 COHORT_LABELS = ["Ensemble des cohortes", "Cohorte X", "Cohorte Y", "Cohorte Z"]
 BLOCK_LABELS = ["Tous les blocs", "Bloc B1 — Bloc un", "Bloc B2 — Bloc deux"]
@@ -214,7 +218,7 @@ def test_notebook_is_committed_clean_with_parameters_first():
     nb = nbformat.read(NOTEBOOK, as_version=4)
     first = nb.cells[0]
     assert first.metadata.get("tags") == ["parameters"]
-    assert 'dataset = "../data/raw/demo"' in first.source
+    assert 'dataset = "demo"' in first.source and "workspace = None" in first.source
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     # no logic in the notebook: figure cells are one call each
     figures = [c for c in nb.cells if "figure" in c.metadata.get("tags", [])]
@@ -222,36 +226,98 @@ def test_notebook_is_committed_clean_with_parameters_first():
     assert all(c.source.startswith("explore.") and "\n" not in c.source for c in figures)
 
 
-def test_notebook_runs_headless_on_the_demo_data(tmp_path, monkeypatch):
+def demo_counts() -> dict[str, int]:
+    """Candidates per cohort, counted in the demo's candidates.csv itself."""
+    lines = (DEMO_DATASET / "candidates.csv").read_text(encoding="utf-8-sig").splitlines()
+    cohorts = [line.split(";")[0] for line in lines[1:] if line]
+    return {c: cohorts.count(c) for c in sorted(set(cohorts))}
+
+
+class _Tables(html.parser.HTMLParser):
+    """The cells of every ``<table>`` of a page, row by row."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self.cell: list[str] | None = None
+
+    def handle_starttag(self, tag: str, attrs: object) -> None:
+        if tag == "table":
+            self.tables.append([])
+        elif tag == "tr" and self.tables:
+            self.tables[-1].append([])
+        elif tag in ("td", "th"):
+            self.cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("td", "th") and self.cell is not None:
+            self.tables[-1][-1].append("".join(self.cell).strip())
+            self.cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self.cell is not None:
+            self.cell.append(data)
+
+
+def shown_tables(cell) -> list[pd.DataFrame]:
+    """The tables a notebook cell displays, header row first."""
+    if cell.cell_type != "code":
+        return []
+    parser = _Tables()
+    parser.feed("".join(o.data.get("text/html", "") for o in cell.outputs
+                        if o.output_type in ("display_data", "execute_result")))  # fmt: skip
+    return [pd.DataFrame(rows[1:], columns=rows[0]) for rows in parser.tables if rows]
+
+
+@pytest.mark.slow
+def test_a_workspace_copy_of_the_notebook_runs_and_shows_the_demo(tmp_path, monkeypatch):
+    """As a pedagogical lead gets it: ``init``, the data processed, then the notebook copy run
+    from the workspace's notebooks/ folder with its default parameters."""
     import papermill
 
     monkeypatch.setenv("HOME", str(tmp_path))  # kernels write under $HOME
     monkeypatch.delenv("CC_ANALYTICS_REPORT", raising=False)
+    assert main(["init", str(tmp_path / "ws")]) == 0
+    workspace = Workspace(tmp_path / "ws")
+    prepare(workspace.dataset("demo"))
+    copy = workspace.notebooks / EXPLORATION_NOTEBOOK
     out = tmp_path / "exploration.ipynb"
-    papermill.execute_notebook(str(NOTEBOOK), str(out), kernel_name="python3",
-                               progress_bar=False, log_output=False, cwd=str(NOTEBOOKS_DIR))  # fmt: skip
+    papermill.execute_notebook(str(copy), str(out), kernel_name="python3", progress_bar=False,
+                               log_output=False, cwd=str(workspace.notebooks))  # fmt: skip
     nb = nbformat.read(out, as_version=4)
     errors = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs
               if o.output_type == "error"]  # fmt: skip
     assert not errors
+
+    # the overview: one row per cohort with its candidates as counted in the CSV, then the total
+    (overview,) = next(t for t in map(shown_tables, nb.cells) if t)
+    counts = demo_counts()
+    cohorts = overview.iloc[:-1]
+    assert sorted(cohorts["Cohorte"]) == sorted(counts)
+    assert dict(zip(cohorts["Cohorte"], cohorts["Candidats"].astype(int), strict=True)) == counts
+    total = overview.iloc[-1]
+    assert total["Cohorte"] == "Ensemble des cohortes"
+    assert int(total["Candidats"]) == sum(counts.values())
+    assert int(total["Titre obtenu"]) == cohorts["Titre obtenu"].astype(int).sum()
+    assert all(value.endswith("\u00a0%") for value in overview["Taux d'obtention"])
+
+    # five interactive figures, with the demo's six cohorts and three blocks in their menus
     figures = [c for c in nb.cells if "figure" in c.metadata.get("tags", [])]
     menus = []
     for cell in figures:
         data = next(o.data for o in cell.outputs if o.output_type == "display_data")
-        if PLOTLY_MIME in data:
-            spec = data[PLOTLY_MIME]
-            spec = json.loads(spec) if isinstance(spec, str) else spec
-            menus.append([b["label"] for m in spec["layout"]["updatemenus"] for b in m["buttons"]])
-        else:
-            html = data["text/html"]
-            assert "updatemenus" in html
-            menus.append([label for label in ("Ensemble des cohortes", "Tous les blocs")
-                          if label in html])  # fmt: skip
+        spec = data[PLOTLY_MIME]
+        spec = json.loads(spec) if isinstance(spec, str) else spec
+        menus.append([b["label"] for m in spec["layout"]["updatemenus"] for b in m["buttons"]])
     assert len(menus) == 5
-    # the demo data: six cohorts of two sites, three blocks
+    cohort_buttons = ["Ensemble des cohortes", *(f"Cohorte {c}" for c in counts)]
     for index in (0, 1, 2, 4):
-        assert "Ensemble des cohortes" in menus[index] and "Cohorte 2024-LYON" in menus[index]
-    assert "Tous les blocs" in menus[0] and "Tous les blocs" in menus[1]
+        assert sorted(b for b in menus[index] if b.startswith(("Cohorte", "Ensemble"))) == sorted(
+            cohort_buttons)  # fmt: skip
+    for index in (0, 1):
+        assert [b for b in menus[index] if b.startswith(("Bloc", "Tous"))] == [
+            "Tous les blocs", *(b for b in menus[index] if b.startswith("Bloc"))]  # fmt: skip
+        assert len([b for b in menus[index] if b.startswith("Bloc ")]) == 3
     assert menus[3][0] == "Titre « Chargé.e de clientèle »"
 
 
@@ -278,15 +344,18 @@ def _get(url: str) -> tuple[int, str]:
         return exc.code, ""
 
 
-def test_lab_serves_the_notebooks_with_a_token(tmp_path):
-    pytest.importorskip("jupyterlab")
+@pytest.mark.slow
+def test_lab_serves_the_workspace_notebooks_with_a_token(tmp_path):
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
+    workspace = tmp_path / "ws"
+    assert main(["init", str(workspace), "--empty", "--no-notebook"]) == 0
     env = {**os.environ, "HOME": str(tmp_path), "JUPYTER_TOKEN": "testtoken"}
     log = (tmp_path / "lab.log").open("w")
     server = subprocess.Popen(
-        [sys.executable, "-m", "cc_analytics.cli", "lab", "--no-browser", "--port", str(port)],
-        env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+        [sys.executable, "-m", "cc_analytics", "lab", "--no-browser", "--port", str(port)],
+        cwd=workspace / "data", env=env, stdout=log, stderr=subprocess.STDOUT,
+        start_new_session=True,
     )  # fmt: skip
     try:
         status, page = 0, ""
@@ -302,7 +371,9 @@ def test_lab_serves_the_notebooks_with_a_token(tmp_path):
         # the token is kept: without it the API refuses
         assert _get(f"{base}/api/contents")[0] == 403
         status, listing = _get(f"{base}/api/contents?token=testtoken")
+        # the workspace had no copy of the notebook: lab made the user's own copy
         assert "exploration.ipynb" in [c["name"] for c in json.loads(listing)["content"]]
+        assert (workspace / "notebooks" / "exploration.ipynb").is_file()
         # stopping the command stops the server it started
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
@@ -325,6 +396,7 @@ _STATE = """() => {
 }"""
 
 
+@pytest.mark.slow
 def test_menus_switch_the_data_in_a_browser(data, tmp_path):
     html = tmp_path / "competences.html"
     explore.competency_rates(data).write_html(html, include_plotlyjs=True)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cc_analytics.grid_import import parse_grid, read_grid
 from cc_analytics.referentiel import from_dict
+from cc_analytics.referentiel.grid import parse_grid, read_grid
 
 # (competency, block, activity): read off the seed, page by page.
 SEED_COMPETENCIES = [
@@ -224,7 +224,7 @@ def test_tolerates_spellings_tags_headers_and_cut_rows():
 
 
 def test_document_without_competencies_is_refused(tmp_path):
-    from cc_analytics.errors import ReferentielError
+    from cc_analytics.core.errors import ReferentielError
 
     path = tmp_path / "vide.txt"
     path.write_text("Bloc 1 - Rien\t\t\t\nligne\tsans\tcode\n", encoding="utf-8")

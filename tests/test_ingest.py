@@ -18,10 +18,12 @@ import pytest
 from cc_analytics import __version__
 from cc_analytics import referentiel as ref
 from cc_analytics.cli import main
-from cc_analytics.errors import DataValidationError
-from cc_analytics.ingest import read_manifest
-from cc_analytics.paths import DEMO_DATASET, EXPECTATIONS_DIR
-from cc_analytics.pipeline import ingest_dataset
+from cc_analytics.core.errors import DataValidationError
+from cc_analytics.demo import DEMO_DATASET
+from cc_analytics.gate.pipeline import ingest_dataset
+from cc_analytics.gate.suites import SUITES_DIR as EXPECTATIONS_DIR
+from cc_analytics.workspace.processed import read_manifest
+from tests.fixtures import in_workspace
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 GOOD_TINY = BAD / "score_decimal_zero"  # the tiny good dataset, with a 3,0 that reads as 3
@@ -48,14 +50,14 @@ def demo_runs(tmp_path_factory):
     raw_before = {p.name: sha256(p) for p in sorted(DEMO_DATASET.iterdir())}
     stat_before = {p.name: p.stat().st_mtime_ns for p in DEMO_DATASET.iterdir()}
     with pytest.MonkeyPatch.context() as mp:
-        # the demo lives under data/raw/: keep its validation report out of the repository
-        mp.setattr("cc_analytics.pipeline.reports_dir", lambda _: tmp / "reports")
+        # a workspace of its own: the validation report and the key stay out of the repository
+        in_workspace(tmp, mp)
         first, out_a = ingest_dataset(DEMO_DATASET, out_dir=tmp / "a")
         _, out_b = ingest_dataset(DEMO_DATASET, out_dir=tmp / "b")
     raw_after = {p.name: sha256(p) for p in sorted(DEMO_DATASET.iterdir())}
     stat_after = {p.name: p.stat().st_mtime_ns for p in DEMO_DATASET.iterdir()}
     return {
-        "gated": first, "a": out_a, "b": out_b, "report": tmp / "reports" / "validation.html",
+        "gated": first, "a": out_a, "b": out_b, "report": tmp / "reports" / "demo" / "validation.html",
         "raw": (raw_before, raw_after), "mtimes": (stat_before, stat_after),
     }  # fmt: skip
 
@@ -134,7 +136,7 @@ def test_raw_inputs_are_never_modified(demo_runs):
 
 
 def test_tiny_dataset_tables_hold_hand_counted_values(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+    in_workspace(tmp_path, monkeypatch)
     _, out = ingest_dataset(GOOD_TINY, out_dir=tmp_path / "out")
     scores = pd.read_parquet(out / "scores.parquet")
     # sorted by candidate, competency, evaluator, date; C1 B1A1C1 jury was typed "3,0"
@@ -153,7 +155,7 @@ def test_tiny_dataset_tables_hold_hand_counted_values(tmp_path, monkeypatch):
 
 @pytest.mark.parametrize("bad", ["several_problems", "empty_file", "separator_pipe"])
 def test_a_failed_run_leaves_the_previous_output_intact(tmp_path, monkeypatch, bad):
-    monkeypatch.chdir(tmp_path)
+    in_workspace(tmp_path, monkeypatch)
     out = tmp_path / "processed" / "promo"
     ingest_dataset(GOOD_TINY, out_dir=out)
     before = tree_bytes(out)
@@ -169,7 +171,7 @@ def test_a_failed_run_leaves_the_previous_output_intact(tmp_path, monkeypatch, b
 def test_cli_ingest_writes_to_out_dir_and_a_failed_run_changes_nothing(
     tmp_path, monkeypatch, capsys
 ):
-    monkeypatch.chdir(tmp_path)
+    in_workspace(tmp_path, monkeypatch)
     out = tmp_path / "sortie"
     assert main(["ingest", str(GOOD_TINY), "--out-dir", str(out)]) == 0
     printed = capsys.readouterr().out

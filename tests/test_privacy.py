@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from cc_analytics.privacy import flag_small_groups, protect
+from cc_analytics.engine.privacy import flag_small_groups, protect
 
 
 def table():

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from cc_analytics.promotions import FICHE_COLUMNS, promotion_statistics
-from cc_analytics.results import compute_results
+from cc_analytics.engine.promotions import FICHE_COLUMNS, promotion_statistics
+from cc_analytics.engine.results import compute_results
 from tests.fixtures import tiny_referentiel
 
 REF = tiny_referentiel()
@@ -88,7 +88,7 @@ def test_year_without_survey_has_no_rate(stats):
 
 
 def test_undated_jury_scores_are_refused_not_dropped():
-    from cc_analytics.errors import CcAnalyticsError
+    from cc_analytics.core.errors import CcAnalyticsError
 
     candidates, scores, insertion = data()
     scores["session_date"] = pd.NaT

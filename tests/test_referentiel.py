@@ -6,8 +6,8 @@ import pandas as pd
 import pytest
 
 from cc_analytics import referentiel as ref
-from cc_analytics.errors import ReferentielError
-from cc_analytics.grid_import import read_grid
+from cc_analytics.core.errors import ReferentielError
+from cc_analytics.referentiel.grid import read_grid
 
 MINI = """\
 title: Mini

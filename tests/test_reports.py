@@ -1,9 +1,9 @@
 """End-to-end tests of the HTML reports: notebooks executed on the demo data, pages opened in
 a real browser (see ``tests/browser.py``).
 
-Executing a notebook costs seconds, so each report is rendered once per session (the
-``reports`` fixture caches them) and many checks read the same page (``pages`` caches one
-browser visit per report). Every dataset lives in a temporary project
+Executing a notebook costs seconds (those tests are marked ``slow``), so each report is
+rendered once per session (the ``reports`` fixture caches them) and many checks read the same
+page (``pages`` caches one browser visit per report). Every dataset lives in a temporary project
 (``<tmp>/data/raw/<name>``), so processed tables and reports never land in the repository.
 Headline figures are compared with what the library computes for the same inputs.
 """
@@ -23,15 +23,19 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from cc_analytics import cli, views
-from cc_analytics import formatting as fr
-from cc_analytics.context import load_context
-from cc_analytics.errors import CcAnalyticsError
-from cc_analytics.paths import NOTEBOOKS_DIR
-from cc_analytics.render import KINDS, PLOTLY_FILE, ensure_shared_plotly, render_report
-from cc_analytics.reports import ReportRequest, build_report, check_request
+from cc_analytics import cli
+from cc_analytics.cli.common import EXIT_INPUT, EXIT_OK
+from cc_analytics.core.errors import CcAnalyticsError
+from cc_analytics.reporting import formatting as fr
+from cc_analytics.reporting import views
+from cc_analytics.reporting.context import load_context
+from cc_analytics.reporting.kinds import KINDS, NOTEBOOKS_DIR
+from cc_analytics.reporting.render import PLOTLY_FILE, ensure_shared_plotly, render_report
+from cc_analytics.reporting.requests import ReportRequest, build_report, check_request
+from cc_analytics.workspace import DatasetCatalog, Workspace
 
 from .browser import Browser, Visit, browser_session
+from .fixtures import in_workspace, processed_dataset
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "raw" / "demo"
@@ -48,11 +52,7 @@ def injection(marker: Path) -> str:
 
 
 def notebook_of(kind: str) -> Path:
-    return NOTEBOOKS_DIR / KINDS[kind][0]
-
-
-def needs(notebook: Path) -> pytest.MarkDecorator:
-    return pytest.mark.skipif(not notebook.exists(), reason=f"{notebook.name} not written yet")
+    return KINDS[kind].path
 
 
 # -- datasets -----------------------------------------------------------------------------------
@@ -79,7 +79,7 @@ def rewrite_cells(path: Path, column: str, mapping: dict[str, str]) -> None:
 class Hostile:
     """The demo with three cohorts renamed: markup, code, and an ``=`` sign."""
 
-    dataset: Path
+    dataset: DatasetCatalog
     marker: Path  # the file an injected ``touch`` would create
 
     @property
@@ -88,8 +88,8 @@ class Hostile:
 
 
 @pytest.fixture(scope="session")
-def demo(tmp_path_factory) -> Path:
-    return copy_demo(tmp_path_factory.mktemp("project"))
+def demo(tmp_path_factory) -> DatasetCatalog:
+    return processed_dataset(copy_demo(tmp_path_factory.mktemp("project")))
 
 
 @pytest.fixture(scope="session")
@@ -99,7 +99,7 @@ def hostile(tmp_path_factory) -> Hostile:
     marker = project / "PWNED"
     renamed = {"2023-LYON": XSS, "2023-NANTES": injection(marker), "2024-NANTES": EQUALS}
     rewrite_cells(dataset / "candidates.csv", "cohort", renamed)
-    return Hostile(dataset, marker)
+    return Hostile(processed_dataset(dataset), marker)
 
 
 def assert_not_pwned(*folders: Path) -> None:
@@ -123,12 +123,12 @@ class Report:
 #: page name -> report kind. "hostile-shared" is the cohort named <script>…, rendered through
 #: the CLI with one shared plotly.min.js: every page check also runs on it.
 PAGES = {"cohort": "cohort", "review": "review", "renewal": "renewal", "hostile-shared": "cohort"}
-PAGE_PARAMS = [pytest.param(name, marks=needs(notebook_of(kind))) for name, kind in PAGES.items()]
+PAGE_PARAMS = list(PAGES)
 
 
 @dataclass
 class Reports:
-    demo: Path
+    demo: DatasetCatalog
     hostile: Hostile
     made: dict[str, Report] = field(default_factory=dict)
     failed: dict[str, str] = field(default_factory=dict)
@@ -148,9 +148,10 @@ class Reports:
     def _render(self, name: str) -> Report:
         if name == "hostile-shared":
             request = ReportRequest("cohort", self.hostile.dataset, cohort=XSS, shared_plotly=True)
-            code = cli.main(["report", "cohort", str(self.hostile.dataset), "--cohort", XSS,
-                             "--shared-plotly"])  # fmt: skip
-            assert code == cli.EXIT_OK
+            dataset = self.hostile.dataset
+            code = cli.main(["report", "cohort", str(dataset.raw), "--cohort", XSS,
+                             "--shared-plotly", "--workspace", str(dataset.workspace)])  # fmt: skip
+            assert code == EXIT_OK
             html = request.output()  # the default place: <project>/reports/<dataset>/
             return Report(name, request, html, html.with_suffix(".ipynb"))
         request = ReportRequest(name, self.demo, cohort=COHORT if name == "cohort" else None)
@@ -202,26 +203,23 @@ def kpis(page: Visit) -> dict[str, dict[str, str]]:
 ALL_NOTEBOOKS = [notebook_of(kind) for kind in KINDS] + [EXPLORATION]
 
 
-@pytest.mark.parametrize(
-    "notebook", [pytest.param(p, marks=needs(p), id=p.stem) for p in ALL_NOTEBOOKS]
-)
+@pytest.mark.parametrize("notebook", [pytest.param(p, id=p.stem) for p in ALL_NOTEBOOKS])
 def test_notebook_is_committed_without_outputs(notebook):
     nb = nbformat.read(notebook, as_version=4)
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert [c.source[:60] for c in code if c.outputs or c.execution_count] == []
 
 
-@pytest.mark.parametrize(
-    "kind", [pytest.param(k, marks=needs(notebook_of(k))) for k in KINDS]
-)  # fmt: skip
+@pytest.mark.parametrize("kind", list(KINDS))
 def test_report_notebook_has_a_parameters_cell(kind):
     nb = nbformat.read(notebook_of(kind), as_version=4)
     tagged = [c for c in nb.cells if "parameters" in c.metadata.get("tags", [])]
     assert len(tagged) == 1
     names = {t.id for node in ast.parse(tagged[0].source).body for t in node.targets}
-    assert set(ReportRequest(kind, DEMO).parameters()) <= names
+    assert set(ReportRequest(kind, Workspace(ROOT).dataset(DEMO)).parameters()) <= names
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGE_PARAMS)
 def test_executed_notebook_is_written_beside_the_html(reports, name):
     report = reports[name]
@@ -245,6 +243,7 @@ def injected_parameters(notebook: Path) -> dict[str, object]:
     return values
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGE_PARAMS)
 def test_injected_parameters_are_plain_literals(reports, name):
     """The parameters papermill wrote are ``name = literal`` lines and nothing else."""
@@ -252,19 +251,8 @@ def test_injected_parameters_are_plain_literals(reports, name):
     assert injected_parameters(report.notebook) == report.request.parameters()
 
 
-@needs(EXPLORATION)
-def test_exploration_notebook_executes_on_the_demo(demo, tmp_path):
-    import papermill
-
-    declared = papermill.inspect_notebook(str(EXPLORATION))
-    parameters = {"dataset": str(demo)} if "dataset" in declared else {}
-    papermill.execute_notebook(
-        str(EXPLORATION), str(tmp_path / "exploration.ipynb"), parameters=parameters,
-        kernel_name="python3", progress_bar=False, cwd=str(tmp_path), execution_timeout=600,
-    )  # fmt: skip
-
-
 # -- what the browser shows ---------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGE_PARAMS)
 def test_every_chart_is_drawn(pages, name):
     charts = pages[name].evaluate(
@@ -280,6 +268,7 @@ def test_every_chart_is_drawn(pages, name):
     assert [c["caption"] for c in charts if c["marks"] == 0] == [], "a chart draws no data"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGE_PARAMS)
 def test_no_console_error(pages, name):
     page = pages[name]
@@ -287,6 +276,7 @@ def test_no_console_error(pages, name):
     assert page.dialogs == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGE_PARAMS)
 def test_no_network_request(pages, reports, name):
     page, report = pages[name], reports[name]
@@ -297,6 +287,7 @@ def test_no_network_request(pages, reports, name):
     assert page.failed_requests == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGE_PARAMS)
 def test_percentages_are_french(pages, name):
     page = pages[name]
@@ -311,6 +302,7 @@ def test_percentages_are_french(pages, name):
     assert [t for t in texts if re.search(r"\d\.\d+\s*%", t)] == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGE_PARAMS)
 def test_table_cells_hold_no_english_decimals(pages, name):
     texts = pages[name].evaluate(
@@ -319,6 +311,7 @@ def test_table_cells_hold_no_english_decimals(pages, name):
     assert [t for t in texts if re.fullmatch(r"\s*[-−]?\d+\.\d+\s*", t)] == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGE_PARAMS)
 def test_table_of_contents_reaches_every_section(pages, name):
     page = pages[name]
@@ -334,6 +327,7 @@ def test_table_of_contents_reaches_every_section(pages, name):
     assert len(links) == page.evaluate("() => document.querySelectorAll('main h2').length")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGE_PARAMS)
 def test_page_is_french_and_forbids_outside_requests(pages, name):
     page = pages[name]
@@ -346,6 +340,7 @@ def test_page_is_french_and_forbids_outside_requests(pages, name):
     assert not re.search(r"https?:", policy)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGE_PARAMS)
 def test_only_known_scripts_run(pages, name):
     """plotly.js once, then one plotting script per chart: nothing from the data."""
@@ -369,6 +364,7 @@ _URL_ATTRIBUTE = re.compile(
 )
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGE_PARAMS)
 def test_no_outside_url_in_attributes(reports, pages, name):
     """plotly.js carries URLs in its strings: attributes and CSS are checked, not scripts."""
@@ -388,6 +384,7 @@ def test_no_outside_url_in_attributes(reports, pages, name):
     assert outside == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", PAGE_PARAMS)
 def test_plotly_is_in_the_page_once_or_shared(reports, name):
     report = reports[name]
@@ -401,6 +398,7 @@ def test_plotly_is_in_the_page_once_or_shared(reports, name):
         assert "<script src=" not in html
 
 
+@pytest.mark.slow
 def test_shared_plotly_is_one_file_that_the_page_loads(reports, pages):
     from plotly.offline import get_plotlyjs
 
@@ -422,10 +420,12 @@ def assert_cohort_kpi(page: Visit, dataset: Path, cohort: str) -> None:
     assert card["detail"].startswith(f"{fr.number(title['k'])} sur {fr.number(title['n'])}")
 
 
+@pytest.mark.slow
 def test_cohort_headline_equals_the_library(pages, demo):
     assert_cohort_kpi(pages["cohort"], demo, COHORT)
 
 
+@pytest.mark.slow
 def test_hostile_cohort_headline_equals_the_library(pages, hostile):
     assert_cohort_kpi(pages["hostile-shared"], hostile.dataset, XSS)
 
@@ -442,7 +442,7 @@ def table_rows(page: Visit, *headers: str) -> list[dict[str, str]]:
             if set(headers) <= set(t["head"]) for row in t["rows"]]  # fmt: skip
 
 
-@needs(notebook_of("review"))
+@pytest.mark.slow
 def test_review_title_rates_equal_the_cohort_figures(pages, demo):
     """Each cohort's title rate in the review is the cohort report's « Titre obtenu »."""
     ctx = load_context(demo)
@@ -476,7 +476,7 @@ def field_by_year(page: Visit, field_name: str) -> dict[str, str]:
     return found
 
 
-@needs(notebook_of("renewal"))
+@pytest.mark.slow
 def test_renewal_certified_counts_equal_the_library(pages, demo):
     """NOMBRE_CERTIFIES per promotion, the figure the RNCP fiche publishes."""
     promotions = views.renewal_view(load_context(demo, external=True)).promotions
@@ -487,6 +487,7 @@ def test_renewal_certified_counts_equal_the_library(pages, demo):
 
 
 # -- hostile names ------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_script_named_cohort_shows_as_text(pages, reports):
     page = pages["hostile-shared"]
     assert page.dialogs == []
@@ -497,36 +498,49 @@ def test_script_named_cohort_shows_as_text(pages, reports):
     assert escape(XSS) in html and XSS not in html
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["injection", "equals"])
 def test_code_like_cohort_name_is_a_plain_string(hostile, which, tmp_path, monkeypatch):
     """A quote, ``;`` or ``=`` in a cohort name reaches the notebook as text, never as code."""
-    monkeypatch.chdir(tmp_path)
+    in_workspace(tmp_path, monkeypatch)
     cohort = hostile.injection if which == "injection" else EQUALS
     rendered = build_report(ReportRequest("cohort", hostile.dataset, cohort=cohort,
                                           out=tmp_path / "report.html"))  # fmt: skip
     assert injected_parameters(rendered.notebook)["cohort"] == cohort
     title = re.search(r"<h1>(.*?)</h1>", rendered.html.read_text(encoding="utf-8"), re.S)
-    assert title and unescape(title.group(1)) == f"{KINDS['cohort'][1]} — {cohort}"
-    assert_not_pwned(hostile.dataset.parents[2], tmp_path)
+    assert title and unescape(title.group(1)) == f"{KINDS['cohort'].title} — {cohort}"
+    assert_not_pwned(hostile.dataset.workspace, tmp_path)
     assert not hostile.marker.exists()
 
 
 @pytest.mark.parametrize("which", ["injection", "equals"])
 def test_unknown_code_like_cohort_is_refused_cleanly(demo, which, tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+    in_workspace(tmp_path, monkeypatch)
     marker = tmp_path / "PWNED"
     cohort = injection(marker) if which == "injection" else EQUALS
     with pytest.raises(CcAnalyticsError, match="cohorte inconnue") as error:
         check_request(ReportRequest("cohort", demo, cohort=cohort))
     assert f"« {cohort} »" in str(error.value)
-    assert_not_pwned(tmp_path, demo.parents[2])
+    assert_not_pwned(tmp_path, demo.workspace)
 
 
 # -- failures: clear French message, exit 1, previous good HTML kept -----------------------------
 def test_cli_unknown_cohort_fails_cleanly(demo, tmp_path, capsys):
     out = tmp_path / "out" / "cohort.html"
-    code = cli.main(["report", "cohort", str(demo), "--cohort", "NOPE", "--out", str(out)])
-    assert code == cli.EXIT_INPUT
+    code = cli.main(
+        [
+            "report",
+            "cohort",
+            str(demo.raw),
+            "--workspace",
+            str(demo.workspace),
+            "--cohort",
+            "NOPE",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == EXIT_INPUT
     err = capsys.readouterr().err
     assert err.startswith("Erreur : cohorte inconnue (valeur : « NOPE »)")
     assert COHORT in err  # the message lists the cohorts there are
@@ -536,8 +550,18 @@ def test_cli_unknown_cohort_fails_cleanly(demo, tmp_path, capsys):
 
 
 def test_cli_report_without_cohort_says_so(demo, tmp_path, capsys):
-    code = cli.main(["report", "cohort", str(demo), "--out", str(tmp_path / "r.html")])
-    assert code == cli.EXIT_INPUT
+    code = cli.main(
+        [
+            "report",
+            "cohort",
+            str(demo.raw),
+            "--workspace",
+            str(demo.workspace),
+            "--out",
+            str(tmp_path / "r.html"),
+        ]
+    )
+    assert code == EXIT_INPUT
     assert "--cohort" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
@@ -546,14 +570,27 @@ def test_cli_failure_keeps_the_previous_report(demo, tmp_path, capsys):
     out = tmp_path / "cohort.html"
     out.write_text("<p>previous good report</p>", encoding="utf-8")
     out.with_suffix(".ipynb").write_text("{}", encoding="utf-8")
-    code = cli.main(["report", "cohort", str(demo), "--cohort", "NOPE", "--out", str(out)])
-    assert code == cli.EXIT_INPUT
+    code = cli.main(
+        [
+            "report",
+            "cohort",
+            str(demo.raw),
+            "--workspace",
+            str(demo.workspace),
+            "--cohort",
+            "NOPE",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == EXIT_INPUT
     assert "cohorte inconnue" in capsys.readouterr().err
     assert out.read_text(encoding="utf-8") == "<p>previous good report</p>"
     assert out.with_suffix(".ipynb").read_text(encoding="utf-8") == "{}"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["cohort.html", "cohort.ipynb"]
 
 
+@pytest.mark.slow
 def test_failure_inside_the_notebook_keeps_the_previous_report(demo, tmp_path):
     """Past the checks (``checked=True``), the kernel's own French error comes back clean."""
     out = tmp_path / "cohort.html"
@@ -576,8 +613,9 @@ def test_cli_invalid_data_fails_cleanly(tmp_path, capsys):
     lines[2] = ";" + lines[2].split(";", 1)[1]  # row 3: no cohort
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     out = tmp_path / "out" / "cohort.html"
-    code = cli.main(["report", "cohort", str(dataset), "--cohort", COHORT, "--out", str(out)])
-    assert code == cli.EXIT_INPUT
+    code = cli.main(["report", "cohort", str(dataset), "--cohort", COHORT, "--out", str(out),
+                     "--workspace", str(tmp_path / "project")])  # fmt: skip
+    assert code == EXIT_INPUT
     err = capsys.readouterr().err
     assert err.startswith("Erreur : 2 problèmes")
     assert "candidates.csv — ligne 2 — colonne « access_route »" in err
@@ -588,14 +626,26 @@ def test_cli_invalid_data_fails_cleanly(tmp_path, capsys):
 def test_cli_output_must_be_an_html_file(demo, tmp_path, capsys):
     """An ``.ipynb`` output would be overwritten by the page (the notebook goes beside it)."""
     out = tmp_path / "cohort.ipynb"
-    code = cli.main(["report", "cohort", str(demo), "--cohort", COHORT, "--out", str(out)])
-    assert code == cli.EXIT_INPUT
+    code = cli.main(
+        [
+            "report",
+            "cohort",
+            str(demo.raw),
+            "--workspace",
+            str(demo.workspace),
+            "--cohort",
+            COHORT,
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == EXIT_INPUT
     assert "fichier .html" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
 
 
 def test_missing_notebook_is_a_clean_error(tmp_path, monkeypatch):
-    monkeypatch.setattr("cc_analytics.render.NOTEBOOKS_DIR", tmp_path)
+    monkeypatch.setattr("cc_analytics.reporting.kinds.NOTEBOOKS_DIR", tmp_path)
     with pytest.raises(CcAnalyticsError, match="carnet introuvable"):
         render_report("review", {}, tmp_path / "review.html", title="essai")
     assert list(tmp_path.iterdir()) == []

@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cc_analytics.aggregates import aggregate
-from cc_analytics.results import compute_results
-from cc_analytics.rules import Rules
+from cc_analytics.engine.aggregates import aggregate
+from cc_analytics.engine.results import compute_results
+from cc_analytics.engine.rules import Rules
 from tests.fixtures import tiny_candidates, tiny_referentiel, tiny_scores
 
 REF = tiny_referentiel()

@@ -10,9 +10,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cc_analytics.errors import InputFileError, ReferentielError
+from cc_analytics.core.errors import InputFileError, ReferentielError
 from cc_analytics.referentiel import dump, load
-from cc_analytics.rncp_import import (
+from cc_analytics.referentiel.rncp import (
     STATISTICS_COLUMNS,
     list_fiches,
     looks_like_rncp_export,

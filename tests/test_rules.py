@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from cc_analytics.errors import CcAnalyticsError
-from cc_analytics.rules import Rules, load_rules, read_rules_file
+from cc_analytics.core.errors import CcAnalyticsError
+from cc_analytics.engine.rules import Rules, load_rules, read_rules_file
 
 DEFAULT_SENTENCE = (
     "acquis si note ≥ 2 ; rattrapage : dernière session ; combinaison : co-validation : "

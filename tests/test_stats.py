@@ -1,4 +1,4 @@
-"""Tests for cc_analytics.stats.
+"""Tests for cc_analytics.engine.stats.
 
 Every expected number is computed by hand in a comment or taken from a published table;
 none is copied from the functions' output.
@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cc_analytics.stats import (
+from cc_analytics.engine.stats import (
     kappa_by_group,
     landis_koch,
     landis_koch_array,

@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from cc_analytics.aggregates import trends
+from cc_analytics.engine.aggregates import trends
 
 ORDER = pd.Series({"L22": 2022, "L23": 2023, "L24": 2024, "N22": 2022, "N23": 2023, "N24": 2024})
 # (site, cohort, level, code, n, k); rows deliberately out of time order and sites interleaved
@@ -146,7 +146,7 @@ def test_rows_keep_their_order_and_the_input_is_untouched():
 
 
 def test_a_cohort_without_order_is_refused():
-    from cc_analytics.errors import CcAnalyticsError
+    from cc_analytics.core.errors import CcAnalyticsError
 
     with pytest.raises(CcAnalyticsError, match="cohortes sans ordre chronologique : L22"):
         trends(metrics(), ORDER.drop("L22"))

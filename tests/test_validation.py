@@ -17,11 +17,12 @@ from pathlib import Path
 import pytest
 
 from cc_analytics.cli import main
-from cc_analytics.dataset import read_dataset
-from cc_analytics.errors import DataValidationError, InputFileError, Problem
-from cc_analytics.paths import DEMO_DATASET
-from cc_analytics.pipeline import gate_dataset, ingest_dataset
-from cc_analytics.validation import run_gate
+from cc_analytics.core.errors import DataValidationError, InputFileError, Problem
+from cc_analytics.demo import DEMO_DATASET
+from cc_analytics.gate.pipeline import gate_dataset, ingest_dataset
+from cc_analytics.gate.validation import run_gate
+from cc_analytics.inputs.read import read_dataset
+from tests.fixtures import in_workspace
 
 BAD = Path(__file__).resolve().parent / "data" / "bad"
 SCORE_HINT = "Saisissez un entier de 0 (non acquis) à 4 (expert)"
@@ -110,7 +111,7 @@ def test_each_bad_folder_gives_its_one_french_problem_and_writes_nothing(
     expected = ONE_PROBLEM[case]
     folder = BAD / case
     before = folder_hashes(folder)
-    monkeypatch.chdir(tmp_path)  # the validation report goes to ./reports/<case>/
+    in_workspace(tmp_path, monkeypatch)  # the validation report goes to ./reports/<case>/
     out = tmp_path / "processed" / case
 
     with pytest.raises(DataValidationError) as caught:
@@ -143,7 +144,7 @@ def test_each_bad_folder_gives_its_one_french_problem_and_writes_nothing(
 
 
 def test_a_folder_without_candidates_file_is_refused_in_french(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+    in_workspace(tmp_path, monkeypatch)
     with pytest.raises(InputFileError) as caught:
         gate_dataset(BAD / "no_candidates_file")
     (problem,) = caught.value.problems
@@ -169,7 +170,7 @@ SEVERAL = [
 
 
 def test_several_problems_are_all_reported_at_once(tmp_path, monkeypatch):
-    monkeypatch.chdir(tmp_path)
+    in_workspace(tmp_path, monkeypatch)
     with pytest.raises(DataValidationError) as caught:
         ingest_dataset(BAD / "several_problems", out_dir=tmp_path / "out")
     problems = caught.value.problems
@@ -238,13 +239,14 @@ def test_messages_name_the_columns_as_the_file_titles_them(tmp_path):
 
 
 # -- files that look wrong but must be read right --------------------------------------------
-def test_cp1252_file_from_french_excel_is_read_with_its_accents(tmp_path):
+def test_cp1252_file_from_french_excel_is_read_with_its_accents(tmp_path, monkeypatch):
+    in_workspace(tmp_path, monkeypatch)
     data = (BAD / "cp1252_accents" / "candidates.csv").read_bytes()
     with pytest.raises(UnicodeDecodeError):
         data.decode("utf-8")  # the corpus file really is cp1252
     assert "Évry".encode("cp1252") in data
 
-    gated = gate_dataset(BAD / "cp1252_accents", report_dir=tmp_path)
+    gated = gate_dataset(BAD / "cp1252_accents")
     candidates = gated.tables.candidates.set_index("candidate_id")
     assert candidates.loc["C1", "access_route"] == "CA"  # "apprentissage"
     assert candidates.loc["C1", "site"] == "Saint-Étienne"
@@ -254,23 +256,26 @@ def test_cp1252_file_from_french_excel_is_read_with_its_accents(tmp_path):
     assert not candidates.loc["C1":"C3", "site"].str.contains("\ufffd").any()
 
 
-def test_utf8_bom_does_not_hide_the_first_column(tmp_path):
+def test_utf8_bom_does_not_hide_the_first_column(tmp_path, monkeypatch):
+    in_workspace(tmp_path, monkeypatch)
     assert (BAD / "utf8_bom" / "candidates.csv").read_bytes().startswith(b"\xef\xbb\xbfcohort;")
-    gated = gate_dataset(BAD / "utf8_bom", report_dir=tmp_path)
+    gated = gate_dataset(BAD / "utf8_bom")
     assert gated.tables.candidates["cohort"].tolist() == ["2024-LYON"] * 3
     assert gated.gate.rows == {"candidates": 3, "scores": 6, "insertion": 2}
 
 
-def test_score_written_3_comma_0_is_read_as_3(tmp_path):
+def test_score_written_3_comma_0_is_read_as_3(tmp_path, monkeypatch):
+    in_workspace(tmp_path, monkeypatch)
     assert "C1;B1A1C1;jury;3,0;" in (BAD / "score_decimal_zero" / "scores.csv").read_text()
-    scores = gate_dataset(BAD / "score_decimal_zero", report_dir=tmp_path).tables.scores
+    scores = gate_dataset(BAD / "score_decimal_zero").tables.scores
     row = scores[(scores["candidate_id"] == "C1") & (scores["competency"] == "B1A1C1")
                  & (scores["evaluator"] == "jury")]  # fmt: skip
     assert row["score"].tolist() == [3]
 
 
-def test_trailing_separators_are_not_a_column(tmp_path):
-    gated = gate_dataset(BAD / "trailing_separator", report_dir=tmp_path)
+def test_trailing_separators_are_not_a_column(tmp_path, monkeypatch):
+    in_workspace(tmp_path, monkeypatch)
+    gated = gate_dataset(BAD / "trailing_separator")
     assert gated.gate.passed
     assert gated.tables.candidates["site"].tolist() == ["Lyon", "Lyon", "Villeurbanne"]
 
@@ -326,7 +331,8 @@ def write_workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
     return path
 
 
-def test_workbook_with_jury_and_entreprise_sheets_is_read(tmp_path):
+def test_workbook_with_jury_and_entreprise_sheets_is_read(tmp_path, monkeypatch):
+    in_workspace(tmp_path, monkeypatch)
     from datetime import datetime
 
     folder = tmp_path / "classeur"
@@ -344,7 +350,7 @@ def test_workbook_with_jury_and_entreprise_sheets_is_read(tmp_path):
         "entreprise": [["candidate_id", "session_date", "B1A1C1", "B1.A1.C2"],
                        [1001, datetime(2024, 6, 1), 2, 3]],
     })  # fmt: skip
-    gated = gate_dataset(folder, report_dir=tmp_path / "report")
+    gated = gate_dataset(folder)
     scores = gated.tables.scores
     # 1001: 2 jury + 2 entreprise; 1002: 1 jury (an empty cell is "not evaluated")
     assert len(scores) == 5
@@ -405,7 +411,7 @@ def test_xlsx_with_a_wrong_size_declared_is_read_in_full(tmp_path):
 
 # -- the command line ---------------------------------------------------------------------
 def test_cli_validate_bad_folder_exits_1_with_every_problem(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
+    in_workspace(tmp_path, monkeypatch)
     assert main(["validate", str(BAD / "several_problems")]) == 1
     out, err = capsys.readouterr()
     assert out == ""
@@ -431,7 +437,7 @@ def test_cli_validate_bad_folder_exits_1_with_every_problem(tmp_path, monkeypatc
 def test_cli_validate_demo_exits_0(tmp_path, monkeypatch, capsys):
     demo = tmp_path / "demo"
     shutil.copytree(DEMO_DATASET, demo)
-    monkeypatch.chdir(tmp_path)
+    in_workspace(tmp_path, monkeypatch)
     assert main(["validate", str(demo)]) == 0
     out, err = capsys.readouterr()
     report = tmp_path / "reports" / "demo" / "validation.html"
@@ -446,7 +452,7 @@ def test_cli_validate_demo_exits_0(tmp_path, monkeypatch, capsys):
 
 
 def test_cli_ingest_bad_folder_exits_1_and_writes_nothing(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
+    in_workspace(tmp_path, monkeypatch)
     out_dir = tmp_path / "processed"
     assert main(["ingest", str(BAD / "score_letter"), "--out-dir", str(out_dir)]) == 1
     _, err = capsys.readouterr()
@@ -460,7 +466,7 @@ def test_cli_ingest_bad_folder_exits_1_and_writes_nothing(tmp_path, monkeypatch,
 
 
 def test_cli_folder_that_cannot_be_read_exits_1_without_traceback(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
+    in_workspace(tmp_path, monkeypatch)
     assert main(["validate", str(BAD / "no_candidates_file")]) == 1
     _, err = capsys.readouterr()
     assert "Erreur : " in err and "fichier de candidats absent" in err
@@ -478,7 +484,7 @@ def test_report_escapes_data_and_loads_nothing(tmp_path, monkeypatch):
         "2024-LYON;C3;VAE;;Villeurbanne;\n",
         encoding="utf-8",
     )
-    monkeypatch.chdir(tmp_path)
+    in_workspace(tmp_path, monkeypatch)
     with pytest.raises(DataValidationError) as caught:
         gate_dataset(folder)
     assert {(p.row, p.column) for p in caught.value.problems} == {
@@ -490,15 +496,17 @@ def test_report_escapes_data_and_loads_nothing(tmp_path, monkeypatch):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the access route, quoted
     assert "&lt;img src=x onerror=alert(1)&gt;" in page  # the column title
     assert "Rapport de validation — promo &lt;script&gt;" in page  # the folder name
-    assert "http" not in page.lower()
-    assert "2 anomalie(s)" in page and "voie d&#x27;accès inconnue" in page
+    assert "//" not in page  # no address of any kind: nothing to load
+    assert "default-src 'none'" in page  # and the browser is told to load nothing
+    assert "2 anomalie(s)" in page and "voie d'accès inconnue" in html.unescape(page)
 
 
-def test_report_of_a_valid_dataset_lists_the_files_and_their_hashes(tmp_path):
-    gated = gate_dataset(BAD / "utf8_bom", report_dir=tmp_path)
+def test_report_of_a_valid_dataset_lists_the_files_and_their_hashes(tmp_path, monkeypatch):
+    in_workspace(tmp_path, monkeypatch)
+    gated = gate_dataset(BAD / "utf8_bom")
     page = gated.report.read_text(encoding="utf-8")
-    assert gated.report == tmp_path / "validation.html"
+    assert gated.report == tmp_path / "reports" / "utf8_bom" / "validation.html"
     assert "Données valides</strong> : aucune anomalie." in page and "anomalie(s)" not in page
     for name, digest in folder_hashes(BAD / "utf8_bom").items():
         assert f"<td>{name}</td><td><code>{digest}</code></td>" in page
-    assert "<script" not in page.lower() and "http" not in page.lower()
+    assert "<script" not in page.lower() and "//" not in page

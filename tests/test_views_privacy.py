@@ -3,20 +3,17 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 
 import pytest
 
-from cc_analytics import views
-from cc_analytics.context import load_context
-from cc_analytics.paths import DEMO_DATASET
+from cc_analytics.reporting import views
+from cc_analytics.reporting.context import load_context
+from tests.fixtures import processed_dataset
 
 
 @pytest.fixture(scope="module")
 def demo(tmp_path_factory):
-    folder = tmp_path_factory.mktemp("proj") / "data" / "raw" / "demo"
-    shutil.copytree(DEMO_DATASET, folder)
-    return folder
+    return processed_dataset(tmp_path_factory.mktemp("proj") / "data" / "raw" / "demo")
 
 
 def test_pseudonyms_cannot_be_reversed_from_what_a_report_prints(demo):
@@ -30,7 +27,7 @@ def test_pseudonyms_cannot_be_reversed_from_what_a_report_prints(demo):
     for digest in ctx.manifest["inputs"].values():
         guesses = ["C-" + hashlib.sha256(f"{digest}:{c}".encode()).hexdigest()[:6] for c in ids]
         assert sum(g == p for g, p in zip(guesses, given, strict=True)) == 0
-    key_file = demo.parents[2] / "data" / "processed" / "demo.pseudonym-key"
+    key_file = demo.workspace / "data" / "processed" / "demo.pseudonym-key"
     assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert set(load_context(demo).pseudonym(ids)) == pseudonyms  # stable across runs
 

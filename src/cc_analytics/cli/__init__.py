@@ -10,11 +10,13 @@ import sys
 from collections.abc import Callable, Sequence
 
 from ..core.errors import CcAnalyticsError
+from ..core.startup import skip_unused_imports
 from .common import EXIT_INPUT
 from .parser import build_parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    skip_unused_imports()
     parser = build_parser()
     args = parser.parse_args(argv)
     handler: Callable[..., int] = args.handler

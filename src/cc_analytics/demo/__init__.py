@@ -9,6 +9,6 @@ from pathlib import Path
 
 from .generator import Dataset, generate_demo, generate_large, write_dataset
 
-DEMO_DATASET = Path(__file__).resolve().parent / "dataset"
+DEMO_DATASET = Path(__file__).resolve().parent / "datasets" / "demo"
 
 __all__ = ["DEMO_DATASET", "Dataset", "generate_demo", "generate_large", "write_dataset"]

@@ -17,7 +17,7 @@ vectorised:
   reference date is early in the year after its last cohort), using every survey status.
 
 :func:`generate_demo` gives the demo dataset shipped in ``data/raw/demo`` (and in the package,
-as ``cc_analytics/demo/dataset``) (6 cohorts, 3 years,
+as ``cc_analytics/demo/datasets/demo``) (6 cohorts, 3 years,
 2 sites), :func:`generate_large` a dataset of any size for benchmarks, and
 :func:`write_dataset` writes either as a school keeps its files (French Excel CSV).
 """

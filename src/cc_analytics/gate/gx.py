@@ -6,22 +6,28 @@ expectation carrying a French ``meta.description_fr`` from which messages are re
 failure comes back with **all** its row positions and offending values, so the caller can point
 at the user's file, row and column.
 
->>> failures = validate_table("insertion", table, {"candidate_ids": ids})  # doctest: +SKIP
->>> [(f.column, f.positions, f.values) for f in failures]  # doctest: +SKIP
-[('horizon_months', (3,), ('12',))]
+>>> table = pd.DataFrame({"candidate_id": ["C1", "C2"], "horizon_months": ["6", "12"],
+...                       "status": ["emploi_autre", "non_repondant"]})
+>>> failures = validate_table("insertion", table, {"candidate_ids": ["C1", "C2"]})
+>>> [(f.column, f.positions, f.values) for f in failures]
+[('horizon_months', (1,), ('12',))]
 
 Behaviour worth knowing:
 
 - Importing this module does not import Great Expectations (3–4 s, ~300 MB); the first
   validation does, and builds one ephemeral context for the whole process.
-- Nulls: value expectations (in set, regex, unique, type) ignore missing values; only
+- Nulls: value expectations (in set, regex, unique) ignore missing values; only
   ``expect_column_values_to_not_be_null`` reports them. Compound uniqueness compares missing
   values as equal and skips a row only when *all* its values are missing, so an empty
   ``session_date`` needs no filling.
-- A missing required column is reported once (its ``expect_column_to_exist``) and the
-  expectations on it are skipped. Columns listed in the suite's ``meta.optional_columns`` may be
-  absent: their expectations are then skipped silently. An expectation that cannot be evaluated
-  for any other reason is reported as a failure with ``error`` set, never passed.
+- A column the table lacks: a suite's ``expect_column_to_exist`` reports it once and the
+  expectations on it are skipped; without one, each expectation on it is a failure with
+  ``error`` set. Columns listed in the suite's ``meta.optional_columns`` may be absent: their
+  expectations are then skipped silently. An expectation that cannot be evaluated for any other
+  reason is reported as a failure with ``error`` set, never passed.
+- Each expectation costs Great Expectations a fixed time (building its configuration and
+  metric graph), whatever the data: a first pass in the cheapest result format finds the
+  failing ones, and only those run again in full (every failing row and value).
 - Suites are read from the package (``SUITES_DIR``, the repository's ``expectations/``), or
   from ``suites_dir`` when given.
 """
@@ -29,6 +35,7 @@ Behaviour worth knowing:
 from __future__ import annotations
 
 import copy
+import functools
 import json
 import logging
 import threading
@@ -82,6 +89,18 @@ def load_suite(name: str, suites_dir: str | Path | None = None) -> tuple[Any, in
     than no gate.
     """
     path = Path(suites_dir if suites_dir is not None else SUITES_DIR) / f"{name}.json"
+    try:
+        stat = path.stat()
+    except OSError:
+        return _load_suite(str(path), None)
+    return _load_suite(str(path), (stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=32)
+def _load_suite(name: str, version: tuple[int, int] | None) -> tuple[Any, int]:
+    """:func:`load_suite` of a file as it is (``version``: its mtime and size); suites are
+    never modified in place (each validation runs copies of their expectations)."""
+    path = Path(name)
     data = _read_suite_file(path)
     expected = len(data["expectations"])
     gx = _import_gx()
@@ -122,7 +141,7 @@ def validate_table(
 
     optional = set(suite.meta.get("optional_columns") or ())
     existence_checked = {
-        e.configuration.kwargs.get("column")
+        getattr(e, "column", None)
         for e in suite.expectations
         if e.expectation_type == _COLUMN_EXISTS
     }
@@ -142,29 +161,62 @@ def validate_table(
             )
 
     if to_run:
-        gx = _import_gx()
-        batch_definition = _engine().batch_definition(name)
-        with _quiet_gx() as records:
-            run_suite = gx.ExpectationSuite(
-                name=suite.name, expectations=[copy.copy(e) for _, e in to_run]
-            )
-            by_id = {}
-            for (index, expectation), run_copy in zip(to_run, run_suite.expectations, strict=True):
-                run_copy.id = str(uuid.uuid4())  # results come back reordered: match them by id
-                by_id[run_copy.id] = (index, expectation)
-            # Batch.validate rather than ValidationDefinition.run: run() also keeps every result
-            # (COMPLETE: every failing index) in the context's in-memory store, for the process.
-            batch = batch_definition.get_batch(batch_parameters={"dataframe": frame})
-            result = batch.validate(
-                run_suite, result_format="COMPLETE", expectation_parameters=params
-            )
-        _forward_errors(records)
-        for evr in result.results:
-            if evr.success:
-                continue
-            index, expectation = by_id[evr.expectation_config.id]
-            failures[index] = _failure_from_result(name, expectation, evr, frame)
+        batch = _engine().batch_definition(name).get_batch(batch_parameters={"dataframe": frame})
+        # A first pass only tells which expectations fail (the cheap result format: about half
+        # the time of a complete one); only those run again for every failing row and value.
+        failing = [entry for entry, evr in _run(batch, suite, to_run, params, "BOOLEAN_ONLY")
+                   if not evr.success]  # fmt: skip
+        for (index, expectation), evr in _run(batch, suite, failing, params, "COMPLETE"):
+            if not evr.success:
+                failures[index] = _failure_from_result(name, expectation, evr, frame)
     return [failures[i] for i in sorted(failures)]
+
+
+def _run(batch: Any, suite: Any, entries: list[tuple[int, Any]], params: dict[str, Any],
+         result_format: str) -> list[tuple[tuple[int, Any], Any]]:  # fmt: skip
+    """Validate ``batch`` against the ``(index, expectation)`` entries of ``suite``; each entry
+    with its result, in the entries' order."""
+    if not entries:
+        return []
+    run_suite, by_id = _run_suite(suite, tuple(index for index, _ in entries))
+    entry_of = dict(entries)
+    with _quiet_gx() as records:
+        # Batch.validate rather than ValidationDefinition.run: run() also keeps every result
+        # (COMPLETE: every failing index) in the context's in-memory store, for the process.
+        result = batch.validate(run_suite, result_format=result_format,
+                                expectation_parameters=params)  # fmt: skip
+    _forward_errors(records)
+    out = []
+    for evr in result.results:
+        index = by_id[evr.expectation_config.id]
+        out.append(((index, entry_of[index]), evr))
+    return out
+
+
+_RUN_SUITES: dict[tuple[int, tuple[int, ...]], tuple[Any, Any, dict[str, int]]] = {}
+_RUN_SUITES_LOCK = threading.Lock()
+
+
+def _run_suite(suite: Any, indices: tuple[int, ...]) -> tuple[Any, dict[str, int]]:
+    """A suite of copies of ``suite``'s expectations at ``indices`` (Great Expectations wants
+    copies), and the position in ``suite`` of each copy's id; built once and reused, since
+    copying expectations costs as much as checking small tables."""
+    key = (id(suite), indices)
+    with _RUN_SUITES_LOCK:
+        if key not in _RUN_SUITES:
+            gx = _import_gx()
+            with _quiet_gx():
+                run_suite = gx.ExpectationSuite(
+                    name=suite.name, expectations=[copy.copy(suite.expectations[i]) for i in indices])  # fmt: skip
+            by_id = {}
+            for index, run_copy in zip(indices, run_suite.expectations, strict=True):
+                run_copy.id = str(uuid.uuid4())  # results come back reordered: match them by id
+                by_id[run_copy.id] = index
+            if len(_RUN_SUITES) > 256:
+                _RUN_SUITES.clear()
+            _RUN_SUITES[key] = (suite, run_suite, by_id)  # holding ``suite`` keeps its id unique
+        _, run_suite, by_id = _RUN_SUITES[key]
+        return run_suite, by_id
 
 
 # --- Great Expectations, imported and set up once per process -------------------------------
@@ -347,10 +399,11 @@ def _as_value(value: Any) -> Any:
 
 
 def _columns(expectation: Any) -> list[str]:
-    kwargs = expectation.configuration.kwargs
-    columns = [kwargs[k] for k in _COLUMN_KEYS if isinstance(kwargs.get(k), str)]
-    columns += list(kwargs.get("column_list") or ())
-    return columns
+    """The columns an expectation reads (its fields, not ``.configuration``, which Great
+    Expectations rebuilds on every access)."""
+    columns = [getattr(expectation, k, None) for k in _COLUMN_KEYS]
+    return [c for c in columns if isinstance(c, str)] + list(
+        getattr(expectation, "column_list", None) or ())  # fmt: skip
 
 
 def _failure(

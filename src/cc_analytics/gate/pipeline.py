@@ -14,7 +14,7 @@ from pathlib import Path
 from .. import referentiel as ref
 from ..core.errors import CcAnalyticsError, DataValidationError
 from ..inputs.folder import locate
-from ..workspace.catalog import DatasetCatalog
+from ..workspace.catalog import DatasetCatalog, dataset_catalog
 from ..workspace.processed import Tables, ensure_pseudonym_key, staleness, write_processed
 from .ingest import typed_tables
 from .report import write_report, write_unread_report
@@ -28,12 +28,15 @@ class Gated:
     report: Path
 
 
-def gate_dataset(dataset: DatasetCatalog, referentiel_path: str | Path | None = None) -> Gated:
-    """Validate a dataset folder; write its validation report; raise on any problem.
+def gate_dataset(dataset: str | Path | DatasetCatalog,
+                 referentiel_path: str | Path | None = None) -> Gated:  # fmt: skip
+    """Validate a dataset (a catalog, or a folder or name of the current workspace); write
+    its validation report; raise on any problem.
 
     The report is written even when the folder cannot be read at all (no candidates file,
     broken referentiel …), so that it never shows the result of an earlier run.
     """
+    dataset = dataset_catalog(dataset)
     report_path = dataset.validation_report
     try:
         referentiel = ref.load(referentiel_path) if referentiel_path else None
@@ -51,9 +54,11 @@ def gate_dataset(dataset: DatasetCatalog, referentiel_path: str | Path | None = 
     return Gated(gate, typed_tables(gate.raw), report)
 
 
-def ingest_dataset(dataset: DatasetCatalog, referentiel_path: str | Path | None = None,
+def ingest_dataset(dataset: str | Path | DatasetCatalog,
+                   referentiel_path: str | Path | None = None,
                    out_dir: str | Path | None = None) -> tuple[Gated, Path]:  # fmt: skip
     """Gate, then write the typed tables as Parquet with a manifest (atomically)."""
+    dataset = dataset_catalog(dataset)
     gated = gate_dataset(dataset, referentiel_path)
     target = Path(out_dir) if out_dir is not None else dataset.processed
     files = gated.gate.raw.files
@@ -62,8 +67,10 @@ def ingest_dataset(dataset: DatasetCatalog, referentiel_path: str | Path | None 
     return gated, target
 
 
-def prepare(dataset: DatasetCatalog, referentiel_path: str | Path | None = None) -> bool:
+def prepare(dataset: str | Path | DatasetCatalog,
+            referentiel_path: str | Path | None = None) -> bool:  # fmt: skip
     """Gate and ingest the dataset unless its processed tables are up to date; whether it did."""
+    dataset = dataset_catalog(dataset)
     files = locate(dataset.raw)
     referentiel = ref.load(referentiel_path or files.referentiel)
     if staleness(dataset, files.hashes(), referentiel) is None and dataset.pseudonym_key.exists():

@@ -48,7 +48,6 @@ class DatasetFiles:
         return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in self.all}
 
 
-
 def locate(folder: str | Path) -> DatasetFiles:
     """Find the files of a dataset folder; a clear message when something is missing."""
     folder = Path(folder)

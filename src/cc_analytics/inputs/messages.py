@@ -28,4 +28,3 @@ def values_text(values: list[str], limit: int = 8) -> str:
     shown = " », « ".join(values[:limit])
     more = len(values) - limit
     return f"{shown} », « … et {more} autres" if more > 0 else shown
-

@@ -64,7 +64,6 @@ class RawDataset:
     unusable: frozenset[str] = frozenset()  # tables that could not be read in full
 
 
-
 def read_dataset(folder: str | Path, referentiel: ref.Referentiel | None = None) -> RawDataset:
     """Locate and read every file of a dataset folder into canonical text-level tables.
 
@@ -221,7 +220,6 @@ def _repeated(sheet: Sheet, header: str, first: str, canonical: str, letters: tu
     )
 
 
-
 def _read_scores(path: Path, referentiel: ref.Referentiel, found: _Found) -> pd.DataFrame:
     parts = []
     mapping = SCORES.header_map()
@@ -352,5 +350,3 @@ def _looks_like_code(header: str) -> bool:
 
 def _empty(schema: TableSchema) -> pd.DataFrame:
     return pd.DataFrame({c: pd.Series(dtype=str) for c in (*schema.names, *PROVENANCE)})
-
-

@@ -7,6 +7,7 @@ Chargé.e de clientèle referentiel ships with the package and is the default ev
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -73,9 +74,12 @@ class Referentiel:
     def slug(self) -> str:
         return slugify(self.title)
 
-    @property
+    @functools.cached_property
     def content_hash(self) -> str:
-        """A short hash of everything that defines the referentiel (not of its YAML layout)."""
+        """A short hash of everything that defines the referentiel (not of its YAML layout).
+
+        Computed once: a referentiel is immutable, its tables are never modified.
+        """
         payload = json.dumps(to_dict(self), sort_keys=True, ensure_ascii=False)
         return hashlib.sha256(payload.encode()).hexdigest()[:12]
 
@@ -118,9 +122,22 @@ def default_path() -> Path:
 
 
 def load(path: str | Path | None = None) -> Referentiel:
-    """Read a referentiel YAML file (default: the shipped one) and check its integrity."""
+    """Read a referentiel YAML file (default: the shipped one) and check its integrity.
+
+    A file read again unchanged (same size and modification time) gives the same object: its
+    tables are shared, and never modified by cc-analytics.
+    """
     path = Path(path) if path is not None else default_path()
-    name = str(path)
+    try:
+        stat = path.stat()
+    except OSError:
+        return _load(str(path), None)
+    return _load(str(path), (stat.st_mtime_ns, stat.st_size))
+
+
+@functools.lru_cache(maxsize=16)
+def _load(name: str, version: tuple[int, int] | None) -> Referentiel:
+    path = Path(name)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -21,7 +21,7 @@ from ..core.errors import CcAnalyticsError, Problem
 from ..engine.results import Results, compute_results
 from ..engine.rules import Rules, read_rules_file
 from ..inputs.folder import locate
-from ..workspace.catalog import DatasetCatalog, Workspace
+from ..workspace.catalog import DatasetCatalog, dataset_catalog
 from ..workspace.processed import Tables, read_pseudonym_key, read_tables
 
 
@@ -67,14 +67,6 @@ class ReportContext:
         }
 
 
-def catalog_of(dataset: str | Path | DatasetCatalog,
-               workspace: str | Path | None = None) -> DatasetCatalog:  # fmt: skip
-    """The catalog entry of ``dataset`` (a catalog, a folder, or a name in ``data/raw``)."""
-    if isinstance(dataset, DatasetCatalog):
-        return dataset
-    return Workspace.resolve(workspace).dataset(dataset)
-
-
 def choose_rules(referentiel: ref.Referentiel, rules: str | Path | None = None,
                  threshold: int | None = None, combine: str | None = None) -> Rules:  # fmt: skip
     """Rules from the referentiel's threshold, then a rules file, then explicit overrides."""
@@ -95,7 +87,7 @@ def load_context(dataset: str | Path | DatasetCatalog, *, workspace: str | Path 
     dataset's ``referentiel.yaml``, else the shipped one; it must be the one the tables were
     processed with.
     """
-    catalog = catalog_of(dataset, workspace)
+    catalog = dataset_catalog(dataset, workspace)
     files = locate(catalog.raw)
     chosen_referentiel = ref.load(referentiel or files.referentiel)
     tables, manifest = read_tables(catalog, files.hashes(), chosen_referentiel)

@@ -4,10 +4,11 @@ Each figure carries the data of every choice at once (every cohort, every block)
 dropdown menus (``updatemenus``) only show or hide traces (cohort) or move the axis onto other
 categories (block). So the figures stay interactive in JupyterLab, in an exported HTML page
 and offline, without ipywidgets and without a running kernel. The numbers come from the same
-library calls as the reports (:mod:`cc_analytics.views`); this module only draws them.
+library calls as the reports (:mod:`cc_analytics.reporting.views`); this module only draws
+them. In a notebook of a workspace::
 
->>> data = prepare(load_context("data/raw/demo"))  # doctest: +SKIP
->>> competency_rates(data).show()  # doctest: +SKIP
+    data = prepare(load_context("demo"))
+    competency_rates(data).show()
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """Workspaces and their datasets: where raw files, processed tables and reports live."""
 
-from .catalog import WORKSPACE_CONFIG, DatasetCatalog, Workspace
+from .catalog import WORKSPACE_CONFIG, DatasetCatalog, Workspace, dataset_catalog
 
-__all__ = ["WORKSPACE_CONFIG", "DatasetCatalog", "Workspace"]
+__all__ = ["WORKSPACE_CONFIG", "DatasetCatalog", "Workspace", "dataset_catalog"]

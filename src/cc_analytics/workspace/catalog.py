@@ -140,3 +140,12 @@ class Workspace:
 
 def is_workspace(folder: Path) -> bool:
     return (folder / WORKSPACE_CONFIG).is_file() or (folder / "data" / "raw").is_dir()
+
+
+def dataset_catalog(dataset: str | Path | DatasetCatalog,
+                    workspace: str | Path | None = None) -> DatasetCatalog:  # fmt: skip
+    """The catalog entry of ``dataset`` (a catalog, a folder, or a name in ``data/raw``), in
+    ``workspace`` or the workspace around the current folder."""
+    if isinstance(dataset, DatasetCatalog):
+        return dataset
+    return Workspace.resolve(workspace).dataset(dataset)

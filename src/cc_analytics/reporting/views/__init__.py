@@ -1,7 +1,7 @@
-"""The tables each report shows, one module per report, computed so that notebooks only plot.
+"""The tables each report shows, one module per report, computed so that notebooks only plot::
 
->>> from cc_analytics.reporting import views  # doctest: +SKIP
->>> views.cohort_view(ctx, "2024-LYON").blocks  # doctest: +SKIP
+ctx = load_context("demo")
+views.cohort_view(ctx, "2024-LYON").blocks  # one row per block: n, k, rate, interval
 """
 
 from .cohort import CohortView, cohort_view, criteria_of, quality_summary, route_breakdown

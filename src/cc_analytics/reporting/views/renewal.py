@@ -302,5 +302,3 @@ def _fiche_identity(ctx: ReportContext, path: str, fiche: str | None) -> tuple[s
         f"(«\u00a0{ours.title}\u00a0») : les écarts ci-dessous ne disent rien de nos chiffres. "
         "Vérifiez le fichier d'export et le numéro de fiche demandés."
     )
-
-

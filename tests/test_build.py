@@ -1,11 +1,11 @@
 """The main job (``cc-analytics build``): index, incremental rebuilds, failures, lock, logs.
 
 Most tests run the real gate, ingest and metrics tables on a copy of the demo data, but
-replace the notebook run (``batch.run_job``) with a fake that writes a small HTML page, and
-hand ``batch.build`` a thread pool: they take about a second each. Two tests run the real
-thing and are named ``test_slow_*`` (deselect with ``-k "not slow"``): the real process pool
-with the real notebooks, and a local Dask cluster; both build the cohort reports of a copy of
-the demo reduced to two cohorts.
+replace the notebook run (``run.run_job``) with a fake that writes a small HTML page, and
+hand ``run.build`` a thread pool: they take about a second each. Two tests run the real
+thing and are marked ``slow`` (deselect with ``-m "not slow"``): the real process pool with
+the real notebooks, and a local Dask cluster; both build the cohort reports of a copy of the
+demo reduced to two cohorts.
 
 The code digests (package, notebooks, template) are pinned in every test: the working tree
 may be edited while the suite runs, and a changed file would (rightly) rebuild everything.
@@ -25,9 +25,13 @@ from pathlib import Path
 import filelock
 import pytest
 
-from cc_analytics import batch, cli
-from cc_analytics.build_config import BuildConfig, default_config, load_config
-from cc_analytics.errors import CcAnalyticsError
+from cc_analytics import cli
+from cc_analytics.build import keys
+from cc_analytics.build import run as batch
+from cc_analytics.build.config import BuildConfig, load_config, workspace_config
+from cc_analytics.build.lock import LOCK_FILE
+from cc_analytics.core.errors import CcAnalyticsError
+from cc_analytics.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parents[1]
 DEMO = ROOT / "data" / "raw" / "demo"
@@ -36,14 +40,14 @@ DEMO_COHORTS = ["2023-LYON", "2023-NANTES", "2024-LYON", "2024-NANTES", "2025-LY
 DEMO_LABELS = [f"cohorte {c}" for c in DEMO_COHORTS] + ["revue qualité", "renouvellement RNCP"]
 #: Two small cohorts, for the tests that run real notebooks.
 SMALL_COHORTS = ["2023-NANTES", "2024-LYON"]
-REAL_CODE_DIGEST = batch.code_digest
+REAL_CODE_DIGEST = keys.code_digest
 
 
 # -- fixtures and helpers ---------------------------------------------------------------------
 def pin_code(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(batch, "code_digest", lambda kind: f"code of {kind}")
-    monkeypatch.setattr(batch, "code_digest_tables", lambda: "code of tables")
-    monkeypatch.setattr(batch, "_gate_digest", lambda: "code of the gate")
+    monkeypatch.setattr(keys, "code_digest", lambda kind: f"code of {kind}")
+    monkeypatch.setattr(keys, "code_digest_tables", lambda: "code of tables")
+    monkeypatch.setattr(keys, "gate_digest", lambda: "code of the gate")
 
 
 @pytest.fixture(autouse=True)
@@ -85,6 +89,26 @@ def new_dataset(tmp_path: Path) -> Path:
 
 def reports_of(dataset: Path) -> Path:
     return dataset.parents[2] / "reports"
+
+
+def workspace_of(dataset: Path) -> Workspace:
+    """The workspace of a dataset copied into ``<project>/data/raw/``: the project."""
+    return Workspace(dataset.parents[2])
+
+
+def default_config(dataset: Path) -> BuildConfig:
+    """What ``cc-analytics build DATASET`` builds."""
+    return workspace_config(workspace_of(dataset), dataset)
+
+
+def config_from(config_file: Path) -> BuildConfig:
+    """A configuration file, in the workspace of the folder that holds it."""
+    return load_config(config_file, Workspace(config_file.parent))
+
+
+def cli_build(dataset: Path, *args: str) -> int:
+    """``cc-analytics build`` in the dataset's workspace, with ``args``."""
+    return cli.main(["build", *args, "--workspace", str(dataset.parents[2])])
 
 
 class FakeNotebooks:
@@ -295,7 +319,7 @@ def test_force_rebuilds_everything(dataset, monkeypatch):
 def test_a_changed_notebook_rebuilds_only_its_reports(dataset, monkeypatch):
     config = default_config(dataset)
     run_build(config, FakeNotebooks(), monkeypatch)
-    monkeypatch.setattr(batch, "code_digest", lambda kind: f"code of {kind}" + (
+    monkeypatch.setattr(keys, "code_digest", lambda kind: f"code of {kind}" + (
         " (edited)" if kind == "review" else ""))  # fmt: skip
 
     fake = FakeNotebooks("v2")
@@ -310,7 +334,7 @@ def test_code_digest_follows_the_notebook_of_its_kind(tmp_path, monkeypatch):
     notebooks.mkdir()
     for name in ("cohort_report.ipynb", "quality_review.ipynb", "renewal_evidence.ipynb"):
         (notebooks / name).write_text('{"cells": []}', encoding="utf-8")
-    monkeypatch.setattr(batch, "NOTEBOOKS_DIR", notebooks)
+    monkeypatch.setattr("cc_analytics.reporting.kinds.NOTEBOOKS_DIR", notebooks)
     before = {kind: REAL_CODE_DIGEST(kind) for kind in ("cohort", "review", "renewal")}
     assert len(set(before.values())) == 3
 
@@ -324,17 +348,16 @@ def test_code_digest_follows_the_notebook_of_its_kind(tmp_path, monkeypatch):
 def test_changed_rules_rebuild_tables_and_reports(tmp_path, dataset, monkeypatch):
     config_file = write_config(tmp_path, dataset, ["cohort"])
     config_file.write_text(config_file.read_text() + '\n[rules]\ncombine = "jury"\n')
-    config = load_config(config_file)
-    run_build(config, FakeNotebooks(), monkeypatch, rules_file=config_file)
+    config = config_from(config_file)
+    run_build(config, FakeNotebooks(), monkeypatch)
     # another setting of the file changes: the rules do not, nothing is rebuilt
     config_file.write_text(config_file.read_text().replace("[build]", "[build]\njobs = 1"))
-    again = run_build(load_config(config_file), FakeNotebooks(), monkeypatch,
-                      rules_file=config_file)  # fmt: skip
+    again = run_build(config_from(config_file), FakeNotebooks(), monkeypatch)
     assert set(statuses(again).values()) == {"up to date"}
 
     config_file.write_text(config_file.read_text().replace('"jury"', '"mean"'))
     fake = FakeNotebooks("v2")
-    summary = run_build(load_config(config_file), fake, monkeypatch, rules_file=config_file)
+    summary = run_build(config_from(config_file), fake, monkeypatch)
 
     assert statuses(summary)["tableaux de résultats (usage interne)"] == "built"
     assert sorted(fake.calls) == sorted(f"cohorte {c}" for c in DEMO_COHORTS)
@@ -360,7 +383,7 @@ def test_a_failing_report_keeps_its_previous_html_and_the_others_go_on(dataset, 
     other = reports_of(dataset) / "demo" / "cohort-2024-NANTES.html"
     assert other.read_text() == "<p>v2 cohorte 2024-NANTES</p>"
     row = index_row(summary.index, "cohorte 2024-LYON")
-    assert "échec" in row and "href='demo/cohort-2024-LYON.html'" in row
+    assert "échec" in row and 'href="demo/cohort-2024-LYON.html"' in row
 
     retry = FakeNotebooks("v3")  # next run: the failed report (only) is tried again
     run_build(config, retry, monkeypatch)
@@ -407,7 +430,7 @@ def test_one_invalid_dataset_does_not_stop_another(tmp_path, dataset, monkeypatc
     config_file = write_config(dataset.parents[2], dataset, ["cohort"])
     config_file.write_text(config_file.read_text() + f'\n[[datasets]]\npath = "{other}"\n')
 
-    summary = run_build(load_config(config_file), FakeNotebooks(), monkeypatch)
+    summary = run_build(config_from(config_file), FakeNotebooks(), monkeypatch)
 
     by_dataset = {(o.dataset, o.label): o.status for o in summary.outcomes}
     assert by_dataset[("ecole", "contrôle des données")] == "invalid data"
@@ -423,8 +446,8 @@ def test_a_second_build_stops_while_one_is_running(new_dataset, capsys):
     dataset = new_dataset
     output = reports_of(dataset)
     output.mkdir(parents=True)
-    with filelock.FileLock(str(output / batch.LOCK_FILE)):
-        code = cli.main(["build", str(dataset)])
+    with filelock.FileLock(str(output / LOCK_FILE)):
+        code = cli_build(dataset, str(dataset))
 
     assert code == 1
     err = capsys.readouterr().err
@@ -435,11 +458,12 @@ def test_a_second_build_stops_while_one_is_running(new_dataset, capsys):
 def test_wait_queues_the_build_until_the_lock_is_free(dataset, monkeypatch, capsys):
     output = reports_of(dataset)
     monkeypatch.setattr(batch, "run_job", FakeNotebooks())
-    monkeypatch.setattr(cli, "_executor", lambda spec, jobs: ThreadPoolExecutor(2))
+    monkeypatch.setattr("cc_analytics.build.executors.make_executor",
+                        lambda spec, jobs: ThreadPoolExecutor(2))  # fmt: skip
     held, release = threading.Event(), threading.Event()
 
     def other_run() -> None:
-        with filelock.FileLock(str(output / batch.LOCK_FILE)):
+        with filelock.FileLock(str(output / LOCK_FILE)):
             held.set()
             release.wait(5)
 
@@ -447,7 +471,7 @@ def test_wait_queues_the_build_until_the_lock_is_free(dataset, monkeypatch, caps
     thread.start()
     held.wait(5)
     threading.Timer(0.5, release.set).start()
-    code = cli.main(["build", str(dataset), "--wait", "30"])
+    code = cli_build(dataset, str(dataset), "--wait", "30")
     thread.join()
 
     assert code == 0
@@ -459,17 +483,18 @@ def test_logs_name_no_candidate(dataset, monkeypatch, capsys, caplog):
     """A report failing with a candidate id in its message, then data with an unknown
     candidate: the ids appear in neither the log, the summary nor the index."""
     caplog.set_level("DEBUG")
-    monkeypatch.setattr(cli, "_executor", lambda spec, jobs: ThreadPoolExecutor(2))
+    monkeypatch.setattr("cc_analytics.build.executors.make_executor",
+                        lambda spec, jobs: ThreadPoolExecutor(2))  # fmt: skip
     fake = FakeNotebooks(fail={"cohorte 2023-LYON": "raise"},
                          message="note manquante pour C23L001 et C23L002")  # fmt: skip
     monkeypatch.setattr(batch, "run_job", fake)
 
-    assert cli.main(["build", str(dataset)]) == 1
+    assert cli_build(dataset, str(dataset)) == 1
     captured = capsys.readouterr()
     assert "échec" in captured.err and "[identifiant masqué]" in captured.err
 
     edit_csv(dataset / "jury.csv", lambda lines: [*lines, lines[1].replace("C23L001", "C23L999")])
-    assert cli.main(["build", str(dataset)]) == 1
+    assert cli_build(dataset, str(dataset)) == 1
     again = capsys.readouterr()
 
     index = (reports_of(dataset) / "index.html").read_text(encoding="utf-8")
@@ -481,23 +506,23 @@ def test_logs_name_no_candidate(dataset, monkeypatch, capsys, caplog):
 # -- configuration ----------------------------------------------------------------------------
 def test_config_reads_reports_rules_and_refuses_mistakes(tmp_path, dataset):
     config_file = write_config(tmp_path, dataset, ["cohort"])
-    config = load_config(config_file)
+    config = config_from(config_file)
     assert config.datasets[0].reports == ("cohort",)
-    assert config.output == (tmp_path / "reports").resolve() and not config.rules_overridden
+    assert config.output == tmp_path / "reports" and config.rules_file is None
 
     config_file.write_text(config_file.read_text().replace('["cohort"]', '"review"'))
-    assert load_config(config_file).datasets[0].reports == ("review",)
+    assert config_from(config_file).datasets[0].reports == ("review",)
 
     config_file.write_text(config_file.read_text() + "\n[rules]\ncombne = 'jury'\n")
     with pytest.raises(CcAnalyticsError, match="règle inconnue : combne"):
-        load_config(config_file)
+        config_from(config_file)
 
     twin = tmp_path / "other" / "demo"
     shutil.copytree(DEMO, twin)
     config_file.write_text(write_config(tmp_path, dataset, ["cohort"]).read_text()
                            + f'\n[[datasets]]\npath = "{twin}"\n')  # fmt: skip
     with pytest.raises(CcAnalyticsError, match="même nom de dossier"):
-        load_config(config_file)
+        config_from(config_file)
 
 
 # -- the real thing (slow) --------------------------------------------------------------------
@@ -520,47 +545,47 @@ def check_cohort_pages(dataset: Path, cohorts: list[str]) -> None:
         assert page.with_suffix(".ipynb").exists()  # the executed notebook, for audit
 
 
-def test_slow_build_runs_real_notebooks_in_worker_processes(tmp_path, monkeypatch, capsys):
+@pytest.mark.slow
+def test_build_runs_real_notebooks_in_worker_processes(tmp_path, monkeypatch, capsys):
     dataset = reduced_demo(tmp_path, monkeypatch, SMALL_COHORTS)
     config = write_config(dataset.parents[2], dataset, ["cohort"])
 
-    assert cli.main(["build", "--config", str(config)]) == 0
+    assert cli_build(dataset, "--config", str(config)) == 0
 
     check_cohort_pages(dataset, SMALL_COHORTS)
     err = capsys.readouterr().err
     assert "[2/2]" in err and "Terminé : 2 rapport(s) produit(s), 0 à jour, 0 échec(s)." in err
-    assert cli.main(["build", "--config", str(config)]) == 0
+    assert cli_build(dataset, "--config", str(config)) == 0
     assert "Terminé : 0 rapport(s) produit(s), 2 à jour, 0 échec(s)." in capsys.readouterr().err
 
 
-def test_slow_build_on_a_dask_cluster(tmp_path, monkeypatch, capsys):
+@pytest.mark.slow
+def test_build_on_a_dask_cluster(tmp_path, monkeypatch, capsys):
     distributed = pytest.importorskip("distributed")
     dataset = reduced_demo(tmp_path, monkeypatch, SMALL_COHORTS[:1])  # one notebook is enough
     config = write_config(dataset.parents[2], dataset, ["cohort"])
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=True,
                                   dashboard_address=None) as cluster:  # fmt: skip
-        code = cli.main(["build", "--config", str(config), "--executor",
-                         f"dask:{cluster.scheduler_address}"])  # fmt: skip
+        code = cli_build(dataset, "--config", str(config), "--executor",
+                         f"dask:{cluster.scheduler_address}")  # fmt: skip
 
     assert code == 0, capsys.readouterr().err
     check_cohort_pages(dataset, SMALL_COHORTS[:1])
 
 
 def test_config_years_and_misspelt_keys(tmp_path):
-    from cc_analytics.build_config import load_config
-
     (tmp_path / "d").mkdir()
     good = tmp_path / "good.toml"
     good.write_text('[[datasets]]\npath = "d"\nreview_years = "2023-2025"\n'
                     "renewal_years = [2024, 2025]\n", encoding="utf-8")  # fmt: skip
-    config = load_config(good)
+    config = config_from(good)
     assert config.datasets[0].review_years == (2023, 2025)
     assert config.datasets[0].renewal_years == (2024, 2025)
     bad = tmp_path / "bad.toml"
     bad.write_text('[build]\noutpt = "r"\n[[datasets]]\npath = "d"\nrncp-export = "x.xml"\n'
                    'review_years = "2025-2023"\n', encoding="utf-8")  # fmt: skip
     with pytest.raises(CcAnalyticsError) as caught:
-        load_config(bad)
+        config_from(bad)
     text = str(caught.value)
     assert "clé inconnue dans [build] : outpt" in text
     assert "clé inconnue dans [datasets] : rncp-export" in text
