@@ -177,8 +177,8 @@ def _referentiel_table(referentiel) -> pd.DataFrame:
 def measure(engine: str, size: int, seed: int, repeat: int, out: str) -> dict:
     """Generate the data, time ``repeat`` runs of ``engine``, save its metrics to ``out``."""
     from cc_analytics.demo import generate_large
-    from cc_analytics.referentiel import load
     from cc_analytics.engine.rules import Rules
+    from cc_analytics.referentiel import load
 
     referentiel = load()
     data = generate_large(size, seed=seed, referentiel=referentiel)

@@ -23,7 +23,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .. import __version__
+from ..core.version import __version__
 from ..core.errors import CcAnalyticsError
 from ..inputs.folder import is_survey_file, locate
 from ..reporting.kinds import KINDS

@@ -5,8 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from .. import __version__
 from ..core.labels import COMBINE_MODES
+from ..core.version import __version__
 from ..reporting.kinds import KINDS
 from . import build, data, lab, referentiel, report, tables, workspace
 from .french import FrenchParser

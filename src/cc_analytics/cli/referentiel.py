@@ -6,8 +6,8 @@ import argparse
 import shutil
 import sys
 
-from .. import __version__
 from ..core.errors import CcAnalyticsError
+from ..core.version import __version__
 from .common import EXIT_OK
 
 

@@ -14,8 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..core.labels import ACCESS_ROUTES, EVALUATORS, INSERTION_STATUSES, NO, YES
-from ..core.text import fold
+from ..core.labels import ACCESS_ROUTES, EVALUATORS, INSERTION_STATUSES, NO, SURVEY_HORIZONS, YES
+from ..core.text import fold, french_list
 from .vocabulary import HORIZON_VALUES, SCORE_VALUES
 
 
@@ -139,7 +139,8 @@ SCORES = TableSchema(
 
 INSERTION = TableSchema(
     "insertion", "enquête d'insertion",
-    "Enquête d'insertion : une ligne par candidat et par horizon (6 ou 24 mois).",
+    "Enquête d'insertion : une ligne par candidat et par délai d'enquête "
+    f"({french_list(list(SURVEY_HORIZONS))} mois).",
     ("insertion", "enquete", "enquete_insertion"),
     (
         replace(KNOWN_CANDIDATE, descriptions={

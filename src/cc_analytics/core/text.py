@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Sequence
 
 _UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
@@ -63,3 +64,15 @@ def safe_name(text: object) -> str:
     """
     cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_fold(text)).strip("-_.")
     return cleaned[:80] or "sans-nom"
+
+
+def french_list(values: Sequence[object], last: str = "ou") -> str:
+    """Values as a French sentence lists them.
+
+    >>> french_list(["FI", "CA", "VAE"])
+    'FI, CA ou VAE'
+    >>> french_list([6, 24], "et")
+    '6 et 24'
+    """
+    texts = [str(v) for v in values]
+    return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} {last} {texts[-1]}"

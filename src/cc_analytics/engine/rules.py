@@ -23,7 +23,7 @@ from typing import Any, Literal
 
 from ..core.errors import CcAnalyticsError, Problem
 from ..core.labels import COMBINE_MODES
-from ..referentiel import DEFAULT_ACQUISITION_THRESHOLD
+from ..referentiel.scale import DEFAULT_ACQUISITION_THRESHOLD
 
 Combine = Literal["co_validation", "jury", "mean"]
 #: Groups of fewer candidates are flagged, and hidden in external documents.

@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
-from .. import __version__
 from ..core.atomic import write_text
 from ..core.errors import Problem
 from ..core.html import render_page
+from ..core.version import __version__
 from .validation import GateResult
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

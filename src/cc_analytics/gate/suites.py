@@ -21,25 +21,15 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
 from ..contract import SCHEMAS, Column, TableSchema
 from ..contract.tables import Parameter
+from ..core.text import french_list
 
 #: The committed suites, as shipped in the package.
 SUITES_DIR = Path(__file__).resolve().parent / "expectations"
-
-
-def french_list(values: Sequence[object], last: str = "ou") -> str:
-    """``"FI, CA ou VAE"``.
-
-    >>> french_list(["6", "24"])
-    '6 ou 24'
-    """
-    texts = [str(v) for v in values]
-    return texts[0] if len(texts) == 1 else f"{', '.join(texts[:-1])} {last} {texts[-1]}"
 
 
 def generate(schema: TableSchema) -> dict[str, Any]:

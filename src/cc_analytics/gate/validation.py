@@ -15,11 +15,11 @@ import pandas as pd
 from ..contract import SCHEMAS
 from ..core.errors import DataValidationError, Problem
 from ..core.labels import ACCESS_ROUTES, INSERTION_STATUSES, SURVEY_HORIZONS
+from ..core.text import french_list
 from ..inputs.messages import rows_text, values_text
 from ..inputs.read import COLUMN, RawDataset, read_dataset
 from ..inputs.sheets import FILE, ROW
 from ..referentiel import Referentiel
-from .suites import french_list
 
 DATE_HINT = (
     "Écrivez une date du calendrier au format JJ/MM/AAAA (14/06/2024) ou AAAA-MM-JJ "

@@ -19,9 +19,10 @@ from pathlib import Path
 from ..contract import CANDIDATES, INSERTION, SCORES, WIDE_STEMS
 from ..core.errors import InputFileError, Problem
 from ..core.text import fold
-from .sheets import TABULAR_SUFFIXES
 
 REFERENTIEL_FILE = "referentiel.yaml"
+#: The spreadsheets a dataset folder may hold.
+TABULAR_SUFFIXES = (".csv", ".xlsx")
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,6 @@ from ..core.errors import InputFileError, Problem
 from ..core.text import decode
 
 ROW, FILE = "_row", "_file"
-TABULAR_SUFFIXES = (".csv", ".xlsx")
 SEPARATORS = (";", ",", "\t")
 #: Lines looked at to tell the separator (a title, a short header, blank lines: all allowed).
 SAMPLE_LINES = 200

@@ -25,6 +25,7 @@ from ..core.errors import InputFileError, Problem, ReferentielError
 from ..core.text import decode
 from . import model as ref
 from .codes import CODE_PATTERN, canonical_code, sort_key, split_code
+from .scale import DEFAULT_ACQUISITION_THRESHOLD, DEFAULT_SCALE_LABELS
 
 CUT = ref.CUT
 
@@ -346,7 +347,7 @@ def _to_dict(state: _State, source_name: str, digest: str | None) -> dict[str, A
     scale = [
         {
             "value": v,
-            "label": state.scale.get(v, ref.DEFAULT_SCALE_LABELS[v]),
+            "label": state.scale.get(v, DEFAULT_SCALE_LABELS[v]),
             "from_source": v in state.scale,
         }
         for v in range(5)
@@ -370,7 +371,7 @@ def _to_dict(state: _State, source_name: str, digest: str | None) -> dict[str, A
         "source": f"Référentiel activités, compétences et évaluations (texte : {source_name}"
         + (f", sha256 {digest[:16]}" if digest else "")
         + ")",
-        "threshold": ref.DEFAULT_ACQUISITION_THRESHOLD,
+        "threshold": DEFAULT_ACQUISITION_THRESHOLD,
         "scale_source": state.scale_source,
         "scale": scale,
         "blocks": blocks_out,

@@ -22,12 +22,9 @@ import yaml
 from ..core.errors import Problem, ReferentielError
 from ..core.text import fold
 from .codes import CANONICAL, sort_key
+from .scale import DEFAULT_ACQUISITION_THRESHOLD
 
 FORMAT = "cc-analytics.referentiel/1"
-#: Scores from this value up are acquired, unless the referentiel or the rules say otherwise.
-DEFAULT_ACQUISITION_THRESHOLD = 2
-#: Usual labels of the 0..4 scale; the seed itself labels only 0 and 4.
-DEFAULT_SCALE_LABELS = ("non acquis", "en cours d'acquisition", "acquis", "maîtrisé", "expert")
 #: Marks text the source cuts off (French editorial convention for an elision).
 CUT = "[…]"
 

@@ -47,7 +47,8 @@ import defusedxml.ElementTree as safe_et
 import pandas as pd
 
 from ..core.errors import InputFileError, Problem, ReferentielError
-from .model import DEFAULT_ACQUISITION_THRESHOLD, DEFAULT_SCALE_LABELS, Referentiel, from_dict
+from .model import Referentiel, from_dict
+from .scale import DEFAULT_ACQUISITION_THRESHOLD, DEFAULT_SCALE_LABELS
 
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element

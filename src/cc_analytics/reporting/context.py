@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__
 from .. import referentiel as ref
 from ..core.errors import CcAnalyticsError, Problem
+from ..core.version import __version__
 from ..engine.results import Results, compute_results
 from ..engine.rules import Rules, read_rules_file
 from ..inputs.folder import locate

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import __version__
 from ..core.atomic import atomic_directory, write_text
 from ..core.errors import CcAnalyticsError, Problem
+from ..core.version import __version__
 from ..referentiel import Referentiel
 from .catalog import MANIFEST, DatasetCatalog
 

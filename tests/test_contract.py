@@ -1,0 +1,73 @@
+"""One declared table contract: the Great Expectations suites are generated from it, and every
+code it allows has its French label in the registry."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from cc_analytics.contract import SCHEMAS
+from cc_analytics.contract.tables import Parameter
+from cc_analytics.contract.vocabulary import (
+    ACCESS_ROUTE_ALIASES,
+    EMPLOYED_STATUSES,
+    NEUTRALISED_STATUSES,
+    NON_RESPONDENT,
+    STATUS_ALIASES,
+)
+from cc_analytics.core import labels
+from cc_analytics.gate.suites import SUITES_DIR, generate, suite_text
+
+
+@pytest.mark.parametrize("table", sorted(SCHEMAS))
+def test_committed_suites_are_what_the_contract_generates(table):
+    """Edit the contract, then ``python -m cc_analytics.gate.suites expectations/``."""
+    committed = (SUITES_DIR / f"{table}.json").read_text(encoding="utf-8")
+    assert committed == suite_text(SCHEMAS[table])
+
+
+def test_the_suites_check_what_the_contract_says():
+    scores = {(e["type"], e["kwargs"].get("column")): e["kwargs"] for e in
+              generate(SCHEMAS["scores"])["expectations"]}  # fmt: skip
+    assert scores["expect_column_values_to_be_in_set", "score"]["value_set"] == [
+        "0", "1", "2", "3", "4"]  # fmt: skip
+    assert scores["expect_column_values_to_be_in_set", "candidate_id"]["value_set"] == {
+        "$PARAMETER": "candidate_ids"}  # fmt: skip
+    insertion = {(e["type"], e["kwargs"].get("column")): e for e in
+                 generate(SCHEMAS["insertion"])["expectations"]}  # fmt: skip
+    horizons = insertion["expect_column_values_to_be_in_set", "horizon_months"]
+    assert horizons["kwargs"]["value_set"] == ["6", "24"]
+    assert horizons["meta"]["description_fr"] == "Le délai de l'enquête doit valoir 6 ou 24 (mois)."
+    assert all(e["meta"]["description_fr"] for e in generate(SCHEMAS["candidates"])["expectations"])
+
+
+def test_every_allowed_code_has_its_french_label():
+    value_sets = {c.name: c.values for s in SCHEMAS.values() for c in s.columns
+                  if c.values is not None and not isinstance(c.values, Parameter)}  # fmt: skip
+    assert value_sets["access_route"] == tuple(labels.ACCESS_ROUTES)
+    assert value_sets["status"] == tuple(labels.INSERTION_STATUSES)
+    assert value_sets["evaluator"] == tuple(labels.EVALUATORS)
+    assert value_sets["horizon_months"] == tuple(str(m) for m in labels.SURVEY_HORIZONS)
+    assert set(ACCESS_ROUTE_ALIASES.values()) == set(labels.ACCESS_ROUTES)
+    assert set(STATUS_ALIASES.values()) == set(labels.INSERTION_STATUSES)
+    grouped = EMPLOYED_STATUSES | NEUTRALISED_STATUSES | {NON_RESPONDENT}
+    assert grouped <= set(labels.INSERTION_STATUSES)
+
+
+@pytest.mark.parametrize(
+    ("typed", "column"),
+    [("Voie d'accès", "access_route"), ("COHORTE", "cohort"), ("Identifiant", "candidate_id"),
+     (" Immersion en entreprise ", "immersion"), ("centre", "site")],
+)  # fmt: skip
+def test_headers_are_compared_without_case_accents_or_punctuation(typed, column):
+    from cc_analytics.core.text import fold
+
+    assert SCHEMAS["candidates"].header_map()[fold(typed)] == column
+
+
+def test_suites_are_plain_great_expectations_files():
+    for table in SCHEMAS:
+        data = json.loads((SUITES_DIR / f"{table}.json").read_text(encoding="utf-8"))
+        assert data["name"] == table and data["expectations"]
+        assert all(e["type"].startswith("expect_") for e in data["expectations"])
