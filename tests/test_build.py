@@ -55,10 +55,23 @@ def pinned_code(monkeypatch: pytest.MonkeyPatch) -> None:
     pin_code(monkeypatch)
 
 
+#: Candidates kept per cohort: the demo's six cohorts, each small, so that the gate and the
+#: tables cost little (these tests are about the build, not the numbers).
+PER_COHORT = 4
+
+
 def copy_demo(folder: Path) -> Path:
-    """A copy of the demo in a project ``folder/"proj"``, where its outputs then land."""
+    """A copy of the demo in a project ``folder/"proj"``, where its outputs then land, with
+    its first ``PER_COHORT`` candidates of each cohort."""
     target = folder / "proj" / "data" / "raw" / "demo"
     shutil.copytree(DEMO, target)
+    seen: dict[str, int] = {}
+
+    def first_of_each_cohort(row: list[str]) -> bool:
+        seen[row[0]] = seen.get(row[0], 0) + 1
+        return seen[row[0]] <= PER_COHORT
+
+    keep_candidates(target, first_of_each_cohort)
     return target
 
 
@@ -186,11 +199,16 @@ def edit_csv(path: Path, edit: Callable[[list[str]], list[str]]) -> None:
 
 
 def keep_cohorts(dataset: Path, cohorts: list[str]) -> None:
-    """Reduce a copy of the demo to ``cohorts`` (candidates, both grids and the survey)."""
+    """Reduce a copy of the demo to ``cohorts``."""
+    keep_candidates(dataset, lambda row: row[0] in cohorts)
+
+
+def keep_candidates(dataset: Path, keep: Callable[[list[str]], bool]) -> None:
+    """Keep the candidates whose row ``keep`` accepts, in every file (both grids, the survey)."""
     kept: set[str] = set()
 
     def candidates(lines: list[str]) -> list[str]:
-        rows = [line for line in lines[1:] if line.split(";")[0] in cohorts]
+        rows = [line for line in lines[1:] if keep(line.split(";"))]
         kept.update(line.split(";")[1] for line in rows)
         return [lines[0], *rows]
 
