@@ -1,0 +1,1 @@
+"""The main job: configuration, content keys, state, the run itself, the index page."""
