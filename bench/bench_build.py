@@ -1,6 +1,6 @@
 """Benchmark of the main job: 24 cohort reports, ``cc-analytics build`` against one by one.
 
-Not a unit test: run it by hand on the machine to measure (about five minutes on 2 cores)::
+Not a unit test: run it by hand on the machine to measure (about seven minutes on 2 cores)::
 
     .venv/bin/python bench/bench_build.py
 

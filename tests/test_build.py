@@ -3,9 +3,10 @@
 Most tests run the real gate, ingest and metrics tables on a copy of the demo data, but
 replace the notebook run (``run.run_job``) with a fake that writes a small HTML page, and
 hand ``run.build`` a thread pool: they take about a second each. Two tests run the real
-thing and are marked ``slow`` (deselect with ``-m "not slow"``): the real process pool with
-the real notebooks, and a local Dask cluster; both build the cohort reports of a copy of the
-demo reduced to two cohorts.
+thing: the real process pool with the real notebooks, and a local Dask cluster; both build
+the cohort reports of a copy of the demo reduced to two cohorts. Every test that starts a
+worker pool (threads, processes or Dask) is marked ``slow``; the configuration and the lock
+are checked in the fast lane.
 
 The code digests (package, notebooks, template) are pinned in every test: the working tree
 may be edited while the suite runs, and a changed file would (rightly) rebuild everything.
@@ -229,6 +230,7 @@ def write_config(folder: Path, dataset: Path, reports: list[str]) -> Path:
 
 
 # -- index ------------------------------------------------------------------------------------
+@pytest.mark.slow
 def test_index_lists_every_report_with_status_duration_and_links(new_dataset, monkeypatch):
     dataset = new_dataset
     summary = run_build(default_config(dataset), FakeNotebooks(), monkeypatch)
@@ -257,6 +259,7 @@ def test_index_lists_every_report_with_status_duration_and_links(new_dataset, mo
 
 
 # -- incremental builds -----------------------------------------------------------------------
+@pytest.mark.slow
 def test_second_build_is_up_to_date_without_the_executor(dataset, monkeypatch):
     config = default_config(dataset)
     run_build(config, FakeNotebooks(), monkeypatch)
@@ -276,6 +279,7 @@ def test_second_build_is_up_to_date_without_the_executor(dataset, monkeypatch):
     assert sorted(links_of(second.index)) == sorted(links_of(reports_of(dataset) / "index.html"))
 
 
+@pytest.mark.slow
 def test_a_deleted_report_alone_is_rebuilt(dataset, monkeypatch):
     config = default_config(dataset)
     run_build(config, FakeNotebooks(), monkeypatch)
@@ -289,6 +293,7 @@ def test_a_deleted_report_alone_is_rebuilt(dataset, monkeypatch):
     assert statuses(summary)["tableaux de résultats (usage interne)"] == "up to date"
 
 
+@pytest.mark.slow
 def test_a_changed_input_file_rebuilds_everything_of_its_dataset(dataset, monkeypatch):
     config = default_config(dataset)
     run_build(config, FakeNotebooks(), monkeypatch)
@@ -302,6 +307,7 @@ def test_a_changed_input_file_rebuilds_everything_of_its_dataset(dataset, monkey
     assert "v2" in (reports_of(dataset) / "demo" / "cohort-2023-LYON.html").read_text()
 
 
+@pytest.mark.slow
 def test_a_survey_edit_leaves_the_cohort_reports_alone(dataset, monkeypatch):
     config = default_config(dataset)
     run_build(config, FakeNotebooks(), monkeypatch)
@@ -315,6 +321,7 @@ def test_a_survey_edit_leaves_the_cohort_reports_alone(dataset, monkeypatch):
     assert statuses(summary)["cohorte 2024-LYON"] == "up to date"
 
 
+@pytest.mark.slow
 def test_an_up_to_date_report_keeps_its_last_duration_in_the_index(dataset, monkeypatch):
     config = default_config(dataset)
     run_build(config, FakeNotebooks(), monkeypatch)  # each fake report "takes" 1,5 s
@@ -323,6 +330,7 @@ def test_an_up_to_date_report_keeps_its_last_duration_in_the_index(dataset, monk
     assert "à jour (inchangé)" in row and "1,5\u00a0s" in row
 
 
+@pytest.mark.slow
 def test_force_rebuilds_everything(dataset, monkeypatch):
     config = default_config(dataset)
     run_build(config, FakeNotebooks(), monkeypatch)
@@ -334,6 +342,7 @@ def test_force_rebuilds_everything(dataset, monkeypatch):
     assert sorted(fake.calls) == sorted(DEMO_LABELS)
 
 
+@pytest.mark.slow
 def test_a_changed_notebook_rebuilds_only_its_reports(dataset, monkeypatch):
     config = default_config(dataset)
     run_build(config, FakeNotebooks(), monkeypatch)
@@ -363,6 +372,7 @@ def test_code_digest_follows_the_notebook_of_its_kind(tmp_path, monkeypatch):
     assert after["cohort"] == before["cohort"] and after["renewal"] == before["renewal"]
 
 
+@pytest.mark.slow
 def test_changed_rules_rebuild_tables_and_reports(tmp_path, dataset, monkeypatch):
     config_file = write_config(tmp_path, dataset, ["cohort"])
     config_file.write_text(config_file.read_text() + '\n[rules]\ncombine = "jury"\n')
@@ -382,6 +392,7 @@ def test_changed_rules_rebuild_tables_and_reports(tmp_path, dataset, monkeypatch
 
 
 # -- failures ---------------------------------------------------------------------------------
+@pytest.mark.slow
 @pytest.mark.parametrize("how", ["raise", "outcome"])
 def test_a_failing_report_keeps_its_previous_html_and_the_others_go_on(dataset, monkeypatch,
                                                                        how):  # fmt: skip
@@ -409,6 +420,7 @@ def test_a_failing_report_keeps_its_previous_html_and_the_others_go_on(dataset, 
     assert page.read_text() == "<p>v3 cohorte 2024-LYON</p>"
 
 
+@pytest.mark.slow
 def test_invalid_data_builds_no_report_and_keeps_the_previous_ones(dataset, monkeypatch):
     config = default_config(dataset)
     run_build(config, FakeNotebooks("v1"), monkeypatch)
@@ -441,6 +453,7 @@ def test_invalid_data_builds_no_report_and_keeps_the_previous_ones(dataset, monk
     assert "3,5" not in (out / "validation.html").read_text(encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_one_invalid_dataset_does_not_stop_another(tmp_path, dataset, monkeypatch):
     other = dataset.parent / "ecole"
     shutil.copytree(DEMO, other)
@@ -473,6 +486,7 @@ def test_a_second_build_stops_while_one_is_running(new_dataset, capsys):
     assert not (output / "index.html").exists()
 
 
+@pytest.mark.slow
 def test_wait_queues_the_build_until_the_lock_is_free(dataset, monkeypatch, capsys):
     output = reports_of(dataset)
     monkeypatch.setattr(batch, "run_job", FakeNotebooks())
@@ -497,6 +511,7 @@ def test_wait_queues_the_build_until_the_lock_is_free(dataset, monkeypatch, caps
     assert (output / "index.html").exists()
 
 
+@pytest.mark.slow
 def test_logs_name_no_candidate(dataset, monkeypatch, capsys, caplog):
     """A report failing with a candidate id in its message, then data with an unknown
     candidate: the ids appear in neither the log, the summary nor the index."""
@@ -522,7 +537,8 @@ def test_logs_name_no_candidate(dataset, monkeypatch, capsys, caplog):
 
 
 # -- configuration ----------------------------------------------------------------------------
-def test_config_reads_reports_rules_and_refuses_mistakes(tmp_path, dataset):
+def test_config_reads_reports_rules_and_refuses_mistakes(tmp_path, new_dataset):
+    dataset = new_dataset
     config_file = write_config(tmp_path, dataset, ["cohort"])
     config = config_from(config_file)
     assert config.datasets[0].reports == ("cohort",)

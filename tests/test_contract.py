@@ -71,3 +71,36 @@ def test_suites_are_plain_great_expectations_files():
         data = json.loads((SUITES_DIR / f"{table}.json").read_text(encoding="utf-8"))
         assert data["name"] == table and data["expectations"]
         assert all(e["type"].startswith("expect_") for e in data["expectations"])
+
+
+def test_no_other_suite_ships():
+    assert sorted(p.stem for p in SUITES_DIR.glob("*.json")) == sorted(SCHEMAS)
+
+
+def test_processed_tables_have_the_types_the_contract_declares(tmp_path, monkeypatch):
+    """The typed tables written by ingest follow ``Column.dtype``, column by column."""
+    import shutil
+    from pathlib import Path
+
+    import pandas as pd
+
+    from cc_analytics.gate.pipeline import gate_dataset
+    from tests.fixtures import in_workspace
+
+    in_workspace(tmp_path, monkeypatch)
+    bad = Path(__file__).resolve().parent / "data" / "bad"
+    shutil.copytree(bad / "score_decimal_zero", tmp_path / "data" / "raw" / "tiny")
+    tables = gate_dataset("tiny").tables
+    kinds = {"str": pd.api.types.is_string_dtype, "int": pd.api.types.is_integer_dtype,
+             "bool": pd.api.types.is_bool_dtype, "date": pd.api.types.is_datetime64_any_dtype}  # fmt: skip
+    for name, schema in SCHEMAS.items():
+        frame = getattr(tables, name)
+        assert list(frame.columns) == schema.names
+        for column in schema.columns:
+            assert kinds[column.dtype](frame[column.name]), (name, column.name, frame.dtypes)
+
+
+def test_report_kinds_and_their_words_go_together():
+    from cc_analytics.reporting.kinds import KINDS
+
+    assert set(KINDS) == set(labels.REPORT_TITLES) == set(labels.REPORT_SHORT_LABELS)

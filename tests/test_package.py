@@ -33,6 +33,22 @@ PACKAGE_DATA = (
 )
 
 
+def _tracked_copy(root, target):
+    """The files git tracks (links kept as links), as a fresh clone has them: no build
+    leftovers of the working tree can slip into the wheel."""
+    import shutil
+    import subprocess
+
+    listed = subprocess.run(["git", "-C", str(root), "ls-files", "-z"], capture_output=True,
+                            check=False)  # fmt: skip
+    if listed.returncode != 0:  # not a git checkout (an unpacked source archive): as it is
+        return root
+    for name in filter(None, listed.stdout.decode().split("\0")):
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy2(root / name, target / name, follow_symlinks=False)
+    return target
+
+
 def _snapshot(folder):
     return {str(p.relative_to(folder)): (p.stat().st_size, p.stat().st_mtime_ns)
             for p in folder.rglob("*") if p.is_file()}  # fmt: skip
@@ -48,7 +64,7 @@ def test_the_wheel_works_outside_the_checkout_and_writes_nothing_in_itself(tmp_p
     import zipfile
     from pathlib import Path
 
-    root = Path(__file__).resolve().parents[1]
+    root = _tracked_copy(Path(__file__).resolve().parents[1], tmp_path / "src-copy")
     env = {**os.environ, "HOME": str(tmp_path / "home"), "PIP_DISABLE_PIP_VERSION_CHECK": "1"}
     subprocess.run([sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w",
                     str(tmp_path / "dist"), str(root)], check=True, env=env)  # fmt: skip

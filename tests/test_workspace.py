@@ -161,7 +161,15 @@ def test_build_takes_every_dataset_of_the_workspace_unless_configured(tmp_path):
                          encoding="utf-8")  # fmt: skip
     config = workspace_config(ws)
     assert [(d.path.name, d.reports) for d in config.datasets] == [("ecole-b", ("review",))]
+    # one dataset asked for: with its settings from the file when it lists it
+    only = workspace_config(ws, "ecole-b").datasets
+    assert [(d.path.name, d.reports) for d in only] == [("ecole-b", ("review",))]
     assert [d.path.name for d in workspace_config(ws, "ecole-a").datasets] == ["ecole-a"]
+
+    ws.config.write_text('[rules]\ncombine = "jury"\n', encoding="utf-8")
+    config = workspace_config(ws, "data/raw/ecole-a")  # the file's rules apply to it too
+    assert [d.path.name for d in config.datasets] == ["ecole-a"]
+    assert config.rules_file == ws.config
 
 
 def test_build_in_an_empty_workspace_says_what_to_do(tmp_path, monkeypatch, capsys):

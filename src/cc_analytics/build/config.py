@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import os
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -62,18 +62,23 @@ class BuildConfig:
 
 def workspace_config(workspace: Workspace, dataset: str | Path | None = None,
                      config: str | Path | None = None) -> BuildConfig:  # fmt: skip
-    """What ``cc-analytics build`` builds: one dataset when given, else the ``--config`` file,
-    else the workspace's ``cc-analytics.toml``, else every dataset of ``data/raw``."""
-    if dataset is not None and config is not None:
-        raise CcAnalyticsError("donnez soit un dossier de données, soit --config, pas les deux")
-    if dataset is not None:
-        path = workspace.dataset(dataset).raw
-        return BuildConfig(workspace, (DatasetConfig(path),), workspace.reports)
-    if config is not None:
-        return load_config(config, workspace)
-    if workspace.config.is_file():
-        return load_config(workspace.config, workspace)
-    return BuildConfig(workspace, _every_dataset(workspace), workspace.reports)
+    """What ``cc-analytics build`` builds, under the ``--config`` file or else the workspace's
+    ``cc-analytics.toml`` when there is one: the datasets the file lists (every dataset of
+    ``data/raw`` when it lists none), or only ``dataset`` when given — with the settings the
+    file gives it (reports, years, export), its rules and its output."""
+    file = Path(config) if config is not None else (
+        workspace.config if workspace.config.is_file() else None)  # fmt: skip
+    if dataset is None:
+        if file is None:
+            return BuildConfig(workspace, _every_dataset(workspace), workspace.reports)
+        return load_config(file, workspace)
+    path = workspace.dataset(dataset).raw
+    alone = (DatasetConfig(path),)
+    if file is None:
+        return BuildConfig(workspace, alone, workspace.reports)
+    whole = load_config(file, workspace, default=alone)
+    listed = tuple(d for d in whole.datasets if d.path == path)
+    return replace(whole, datasets=listed or alone)
 
 
 def _every_dataset(workspace: Workspace) -> tuple[DatasetConfig, ...]:
@@ -88,7 +93,10 @@ def _every_dataset(workspace: Workspace) -> tuple[DatasetConfig, ...]:
     return tuple(DatasetConfig(folder) for folder in folders)
 
 
-def load_config(path: str | Path, workspace: Workspace) -> BuildConfig:
+def load_config(path: str | Path, workspace: Workspace,
+                default: tuple[DatasetConfig, ...] | None = None) -> BuildConfig:  # fmt: skip
+    """A configuration file, checked in full (every problem at once). Without ``[[datasets]]``,
+    the datasets are ``default``, or every folder of the workspace's ``data/raw``."""
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -157,7 +165,7 @@ def load_config(path: str | Path, workspace: Workspace) -> BuildConfig:
     rules_set = bool(read_rules_file(path)) if "rules" in data else False
     return BuildConfig(
         workspace=workspace,
-        datasets=tuple(datasets) if "datasets" in data else _every_dataset(workspace),
+        datasets=tuple(datasets) if "datasets" in data else (default or _every_dataset(workspace)),
         output=_within(base, build.get("output", "reports")),
         rules_file=path if rules_set else None,
         shared_plotly=bool(build.get("shared_plotly", True)),

@@ -19,7 +19,9 @@ def local_executor(jobs: int = 0) -> ProcessPoolExecutor:
     return ProcessPoolExecutor(max_workers=jobs or os.cpu_count() or 1)
 
 
-def make_executor(spec: str = "local", jobs: int = 0) -> contextlib.AbstractContextManager[Executor]:
+def make_executor(
+    spec: str = "local", jobs: int = 0
+) -> contextlib.AbstractContextManager[Executor]:
     """The executor ``spec`` names (``local`` or ``dask:tcp://host:8786``)."""
     if spec == "local":
         return local_executor(jobs)

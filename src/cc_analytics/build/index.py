@@ -10,10 +10,10 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ..core.version import __version__
 from ..core.atomic import write_text
 from ..core.html import render_page
 from ..core.labels import BUILD_STATUSES
+from ..core.version import __version__
 from .outcomes import BuildSummary, Outcome, seconds_fr
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"

@@ -23,8 +23,8 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.version import __version__
 from ..core.errors import CcAnalyticsError
+from ..core.version import __version__
 from ..inputs.folder import is_survey_file, locate
 from ..reporting.kinds import KINDS
 from ..workspace.catalog import DatasetCatalog

@@ -21,7 +21,7 @@ def workspace_of(args: argparse.Namespace) -> Workspace:
 
 def dataset_of(args: argparse.Namespace) -> DatasetCatalog:
     """The catalog of the command's dataset, in its workspace."""
-    return workspace_of(args).dataset(args.dataset)
+    return workspace_of(args).existing_dataset(args.dataset)
 
 
 def prepared_context(args: argparse.Namespace) -> ReportContext:

@@ -1,9 +1,11 @@
 """``cc-analytics lab``: JupyterLab on the workspace's notebooks, opening the exploration one.
 
-A workspace without its own copy of the exploration notebook gets one first (the package's
-copy is never opened: it is not the user's to edit). The server keeps Jupyter's token (never
-disabled here; set ``JUPYTER_TOKEN`` to choose it); kernels run on this interpreter, so they
-import this installation of cc-analytics.
+A workspace without its own copy of the exploration notebook gets one first: an installed
+package's copy is never opened, it is not the user's to edit. The one exception is the
+cc-analytics repository itself, whose ``notebooks/`` folder is both a workspace's and the
+source of the package's notebooks: there lab says so, for developers, who commit notebooks
+without outputs. The server keeps Jupyter's token (never disabled here; set ``JUPYTER_TOKEN``
+to choose it); kernels run on this interpreter, so they import this installation.
 """
 
 from __future__ import annotations
@@ -30,7 +32,10 @@ def lab(args: argparse.Namespace) -> int:
             f"({sys.executable}) ; installez cc-analytics avec ses dépendances"
         )
     exploration = workspace.notebooks / EXPLORATION_NOTEBOOK
-    if not exploration.exists():
+    if workspace.notebooks.resolve() == NOTEBOOKS_DIR.resolve():
+        print("Dépôt de cc-analytics : les carnets ouverts sont ceux du paquet lui-même ; "
+              "enregistrez-les sans sorties (Édition › Effacer toutes les sorties).")  # fmt: skip
+    elif not exploration.exists():
         copy_notebook(workspace, NOTEBOOKS_DIR / EXPLORATION_NOTEBOOK)
         print(f"Carnet d'exploration copié dans {exploration} (votre copie, à modifier à loisir).")
     command = [sys.executable, "-m", "jupyter", "lab", f"--notebook-dir={workspace.notebooks}",

@@ -54,8 +54,8 @@ NO_SITE = "site non renseigné"
 #: A block, activity or competency whose title the official source does not give.
 NAME_ABSENT = "intitulé absent de la source"
 
-#: Report kinds: the title of each report.
-REPORT_KINDS: dict[str, str] = {
+#: The title of each kind of report.
+REPORT_TITLES: dict[str, str] = {
     "cohort": "Rapport de cohorte",
     "review": "Revue qualité inter-cohortes",
     "renewal": "Preuves pour le renouvellement RNCP",

@@ -105,7 +105,7 @@ class Dataset:
       ``session_date`` (``datetime64``, whole days); a retake is a second jury row with a later
       date;
     - ``insertion``: ``candidate_id``, ``horizon_months`` (6 or 24), ``status`` (one of
-      :data:`cc_analytics.schemas.INSERTION_STATUSES`).
+      :data:`cc_analytics.core.labels.INSERTION_STATUSES`).
 
     Text columns have the ``str`` dtype in the demo; :func:`generate_large` uses ``category``
     to save memory.

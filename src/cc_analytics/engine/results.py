@@ -84,7 +84,7 @@ def _nullable(values: np.ndarray) -> pd.Series:
 
 def compute_results(candidates: pd.DataFrame, scores: pd.DataFrame, referentiel: Referentiel,
                     rules: Rules | None = None) -> Results:  # fmt: skip
-    """Apply the rules to validated canonical tables (see :mod:`cc_analytics.schemas`).
+    """Apply the rules to validated canonical tables (see :mod:`cc_analytics.contract`).
 
     ``scores.score`` may be missing (not evaluated); ``session_date`` may be missing (then the
     row counts as the earliest session). Inputs are not modified.

@@ -35,7 +35,6 @@ Behaviour worth knowing:
 from __future__ import annotations
 
 import copy
-import functools
 import json
 import logging
 import threading
@@ -49,6 +48,7 @@ from typing import Any
 
 import pandas as pd
 
+from ..core.cache import per_file_version
 from ..core.errors import CcAnalyticsError, Problem
 from .suites import SUITES_DIR
 
@@ -88,19 +88,13 @@ def load_suite(name: str, suites_dir: str | Path | None = None) -> tuple[Any, in
     expectation it did not recognise (it only logs those) — a gate with a silent hole is worse
     than no gate.
     """
-    path = Path(suites_dir if suites_dir is not None else SUITES_DIR) / f"{name}.json"
-    try:
-        stat = path.stat()
-    except OSError:
-        return _load_suite(str(path), None)
-    return _load_suite(str(path), (stat.st_mtime_ns, stat.st_size))
+    return _load_suite(Path(suites_dir if suites_dir is not None else SUITES_DIR) / f"{name}.json")
 
 
-@functools.lru_cache(maxsize=32)
-def _load_suite(name: str, version: tuple[int, int] | None) -> tuple[Any, int]:
-    """:func:`load_suite` of a file as it is (``version``: its mtime and size); suites are
-    never modified in place (each validation runs copies of their expectations)."""
-    path = Path(name)
+@per_file_version
+def _load_suite(path: Path) -> tuple[Any, int]:
+    """:func:`load_suite` of one file; suites are never modified in place (each validation
+    runs copies of their expectations)."""
     data = _read_suite_file(path)
     expected = len(data["expectations"])
     gx = _import_gx()

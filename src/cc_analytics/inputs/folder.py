@@ -13,6 +13,7 @@ Convention (see the README): a folder holding
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -37,7 +38,8 @@ class DatasetFiles:
 
     @property
     def name(self) -> str:
-        return self.folder.resolve().name
+        """The folder's name as the user wrote it (a linked folder keeps its own name)."""
+        return Path(os.path.abspath(self.folder)).name
 
     @property
     def all(self) -> list[Path]:

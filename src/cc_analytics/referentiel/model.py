@@ -19,6 +19,7 @@ from typing import Any
 import pandas as pd
 import yaml
 
+from ..core.cache import per_file_version
 from ..core.errors import Problem, ReferentielError
 from ..core.text import fold
 from .codes import CANONICAL, sort_key
@@ -124,17 +125,12 @@ def load(path: str | Path | None = None) -> Referentiel:
     A file read again unchanged (same size and modification time) gives the same object: its
     tables are shared, and never modified by cc-analytics.
     """
-    path = Path(path) if path is not None else default_path()
-    try:
-        stat = path.stat()
-    except OSError:
-        return _load(str(path), None)
-    return _load(str(path), (stat.st_mtime_ns, stat.st_size))
+    return _read(Path(path) if path is not None else default_path())
 
 
-@functools.lru_cache(maxsize=16)
-def _load(name: str, version: tuple[int, int] | None) -> Referentiel:
-    path = Path(name)
+@per_file_version
+def _read(path: Path) -> Referentiel:
+    name = str(path)
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

@@ -47,6 +47,7 @@ import defusedxml.ElementTree as safe_et
 import pandas as pd
 
 from ..core.errors import InputFileError, Problem, ReferentielError
+from ..core.text import decode
 from .model import Referentiel, from_dict
 from .scale import DEFAULT_ACQUISITION_THRESHOLD, DEFAULT_SCALE_LABELS
 
@@ -123,11 +124,7 @@ def looks_like_rncp_export(head: bytes) -> bool:
     >>> looks_like_rncp_export(b"<html><body>")
     False
     """
-    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-        text = head.decode("utf-16", errors="ignore")
-    else:
-        text = head.decode("utf-8", errors="ignore")
-    return bool(_PROLOG.match(text.lstrip("\ufeff")))
+    return bool(_PROLOG.match(decode(head).lstrip("\ufeff")))
 
 
 def list_fiches(path: str | Path) -> pd.DataFrame:

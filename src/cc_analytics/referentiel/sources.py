@@ -117,5 +117,8 @@ def _head(path: Path, size: int = 1 << 16) -> bytes:
 
 
 def _decode(head: bytes) -> str | None:
-    """The text of a file's head; ``None`` for binary content (NUL bytes)."""
-    return None if b"\x00" in head else decode(head)
+    """The text of a file's head; ``None`` for binary content (NUL bytes, but for UTF-16
+    text, which starts with its byte-order mark)."""
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return None
+    return decode(head)

@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..core.labels import ACCESS_ROUTES, NO_SITE
+from ..core.labels import ACCESS_ROUTES, LEVELS, NO_SITE
 from ..engine.aggregates import TITLE, aggregate
 from ..engine.agreement import OVERALL, agreement
 from ..engine.privacy import flag_small_groups
@@ -190,7 +190,8 @@ def route_rates(data: Exploration) -> go.Figure:
     present = data.overall_routes["access_route"].drop_duplicates().tolist()
     routes = [r for r in ACCESS_ROUTES if r in present] + sorted(set(present) - set(ACCESS_ROUTES))
     names = {r: f"{r} — {ACCESS_ROUTES.get(r, r)}" for r in routes}
-    items = [(TITLE, "Titre"), *((b, f"Bloc {b}") for b in data.ctx.referentiel.blocks["code"])]
+    items = [(TITLE, LEVELS["title"]),
+             *((b, f"{LEVELS['block']} {b}") for b in data.ctx.referentiel.blocks["code"])]  # fmt: skip
     small = data.ctx.rules.small_group
     fig = go.Figure()
     owners = []
@@ -232,10 +233,10 @@ def cohort_trends(data: Exploration) -> go.Figure:
     table["site"] = table["site"].astype("object").where(table["site"].notna(), NO_SITE)
     sites = sorted(table["site"].unique(), key=str)
     referentiel = data.ctx.referentiel
-    items = [(TITLE, f"Titre « {referentiel.title} »")]
+    items = [(TITLE, f"{LEVELS['title']} « {referentiel.title} »")]
     items += [(b, _block_label(b, label)) for b, label in
               zip(referentiel.blocks["code"], referentiel.blocks["label"], strict=True)]  # fmt: skip
-    items += [(c, f"Compétence {c} — {_short(label, 40)}") for c, label in
+    items += [(c, f"{LEVELS['competency']} {c} — {_short(label, 40)}") for c, label in
               zip(referentiel.competencies["code"], referentiel.competencies["label"],
                   strict=True)]  # fmt: skip
     small = data.ctx.rules.small_group
@@ -410,7 +411,8 @@ def _kappa_hover(row, small: int) -> str:
 
 def _block_label(code: object, label: object) -> str:
     text = "" if pd.isna(label) else str(label).strip()
-    return f"Bloc {code} — {_short(text, 40)}" if text else f"Bloc {code}"
+    block = f"{LEVELS['block']} {code}"
+    return f"{block} — {_short(text, 40)}" if text else block
 
 
 def _short(text: object, width: int) -> str:

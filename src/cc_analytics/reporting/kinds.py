@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.labels import REPORT_KINDS, REPORT_SHORT_LABELS
+from ..core.labels import REPORT_SHORT_LABELS, REPORT_TITLES
 
 NOTEBOOKS_DIR = Path(__file__).resolve().parent / "notebooks"
 EXPLORATION_NOTEBOOK = "exploration.ipynb"
@@ -26,7 +26,7 @@ class ReportKind:
 
     @property
     def title(self) -> str:
-        return REPORT_KINDS[self.name]
+        return REPORT_TITLES[self.name]
 
     @property
     def short_label(self) -> str:

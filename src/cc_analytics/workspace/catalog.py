@@ -122,6 +122,18 @@ class Workspace:
         """``--workspace`` when given, else the workspace around the current folder."""
         return cls.at(folder) if folder is not None else cls.find()
 
+    def existing_dataset(self, where: str | Path) -> DatasetCatalog:
+        """:meth:`dataset`, refused in French when there is no such folder."""
+        catalog = self.dataset(where)
+        if not catalog.raw.is_dir():
+            names = ", ".join(p.name for p in self.dataset_folders()) or "aucun"
+            raise CcAnalyticsError(Problem(
+                "jeu de données introuvable", value=str(where),
+                hint=f"Jeux de données de l'espace de travail {self.root} (dans data/raw/) : "
+                     f"{names} ; ou donnez le chemin de son dossier",
+            ))  # fmt: skip
+        return catalog
+
     def dataset_folders(self) -> list[Path]:
         """Every dataset folder of ``data/raw``, by name."""
         if not self.raw.is_dir():
@@ -129,10 +141,16 @@ class Workspace:
         return sorted(p for p in self.raw.iterdir() if p.is_dir() and not p.name.startswith("."))
 
     def dataset(self, where: str | Path) -> DatasetCatalog:
-        """The catalog of a dataset given by its folder (anywhere) or its name in ``data/raw``."""
+        """The catalog of a dataset given by its folder or its name in ``data/raw``.
+
+        A relative folder is taken from the current folder, else from the workspace's root
+        (``data/raw/ecole`` works from anywhere inside the workspace or with ``--workspace``),
+        else from ``data/raw`` (``ecole``).
+        """
         path = Path(where)
-        if not path.exists() and len(path.parts) == 1 and (self.raw / path).is_dir():
-            path = self.raw / path
+        if not path.is_absolute() and not path.is_dir():
+            path = next((base / path for base in (self.root, self.raw) if (base / path).is_dir()),
+                        path)  # fmt: skip
         raw = _absolute(path)
         key = safe_name(raw.name)
         return DatasetCatalog(raw.name, raw, self.processed / key, self.reports / key, self.root)

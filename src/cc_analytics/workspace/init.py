@@ -8,6 +8,7 @@ already exists is overwritten.
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -32,7 +33,7 @@ def init_workspace(folder: str | Path, *, demo: Path | None = None,
     ``demo`` is a dataset folder copied into ``data/raw/demo``, ``notebook`` a notebook copied
     into ``notebooks/`` (the caller knows where the package keeps them).
     """
-    root = Path(folder).absolute()
+    root = Path(os.path.abspath(folder))
     if root.exists() and not root.is_dir():
         raise CcAnalyticsError(Problem("ce n'est pas un dossier", file=str(root),
                                        hint="Choisissez un nouveau dossier"))  # fmt: skip

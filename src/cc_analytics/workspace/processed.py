@@ -86,14 +86,25 @@ def read_tables(dataset: DatasetCatalog, inputs: dict[str, str],
     """The processed tables and their manifest; a French error when they are stale or missing."""
     reason = staleness(dataset, inputs, referentiel)
     if reason is not None:
-        raise CcAnalyticsError(Problem(
-            f"données traitées de « {dataset.name} » inutilisables : {reason}",
-            file=str(dataset.processed),
-            hint=f"Lancez « cc-analytics ingest {dataset.raw} » (ou « cc-analytics build »), "
-                 "puis recommencez",
-        ))  # fmt: skip
-    frames = {name: pd.read_parquet(dataset.processed / f"{name}.parquet") for name in TABLES}
+        raise _unusable(dataset, reason)
+    try:
+        frames = {name: pd.read_parquet(dataset.processed / f"{name}.parquet") for name in TABLES}
+    except (OSError, ValueError) as exc:  # a table deleted or damaged behind its manifest
+        raise _unusable(dataset, f"table illisible ({type(exc).__name__})") from None
     return Tables(**frames, referentiel=referentiel), read_manifest(dataset.processed) or {}
+
+
+def _unusable(dataset: DatasetCatalog, reason: str) -> CcAnalyticsError:
+    return CcAnalyticsError(Problem(
+        f"données traitées de « {dataset.name} » inutilisables : {reason}",
+        file=str(dataset.processed),
+        hint=f"Lancez « {_ingest_command(dataset)} » (ou « cc-analytics build »), puis "
+             "recommencez",
+    ))  # fmt: skip
+
+
+def _ingest_command(dataset: DatasetCatalog) -> str:
+    return f"cc-analytics ingest {dataset.raw} --workspace {dataset.workspace}"
 
 
 def read_pseudonym_key(dataset: DatasetCatalog) -> bytes:
@@ -103,7 +114,7 @@ def read_pseudonym_key(dataset: DatasetCatalog) -> bytes:
     except (FileNotFoundError, ValueError):
         raise CcAnalyticsError(Problem(
             "clé des pseudonymes absente ou illisible", file=str(dataset.pseudonym_key),
-            hint=f"Lancez « cc-analytics ingest {dataset.raw} » : il la crée",
+            hint=f"Lancez « {_ingest_command(dataset)} » : il la crée",
         )) from None  # fmt: skip
 
 
