@@ -349,8 +349,8 @@ def test_generate_large_shape_and_dtypes():
 
 
 def test_generate_large_is_deterministic_and_sized_by_cohorts():
-    a = generate_large(600, seed=3, n_cohorts=4)
-    b = generate_large(600, seed=3, n_cohorts=4)
+    a = generate_large(200, seed=3, n_cohorts=4)
+    b = generate_large(200, seed=3, n_cohorts=4)
     pd.testing.assert_frame_equal(a.scores, b.scores)
     assert a.candidates["cohort"].nunique() == 4
-    assert not generate_large(600, seed=4, n_cohorts=4).scores.equals(a.scores)
+    assert not generate_large(200, seed=4, n_cohorts=4).scores.equals(a.scores)
