@@ -20,6 +20,13 @@ from cc_analytics.core import labels
 from cc_analytics.gate.suites import SUITES_DIR, generate, suite_text
 
 
+def rules_of(suite: dict) -> list[dict]:
+    """The checks of a generated suite: the rules of its contract expectation."""
+    (contract,) = suite["expectations"]
+    assert contract["type"] == "expect_table_to_follow_cc_analytics_contract"
+    return contract["kwargs"]["rules"]
+
+
 @pytest.mark.parametrize("table", sorted(SCHEMAS))
 def test_committed_suites_are_what_the_contract_generates(table):
     """Edit the contract, then ``python -m cc_analytics.gate.suites expectations/``."""
@@ -29,17 +36,17 @@ def test_committed_suites_are_what_the_contract_generates(table):
 
 def test_the_suites_check_what_the_contract_says():
     scores = {(e["type"], e["kwargs"].get("column")): e["kwargs"] for e in
-              generate(SCHEMAS["scores"])["expectations"]}  # fmt: skip
+              rules_of(generate(SCHEMAS["scores"]))}  # fmt: skip
     assert scores["expect_column_values_to_be_in_set", "score"]["value_set"] == [
         "0", "1", "2", "3", "4"]  # fmt: skip
     assert scores["expect_column_values_to_be_in_set", "candidate_id"]["value_set"] == {
-        "$PARAMETER": "candidate_ids"}  # fmt: skip
+        "parameter": "candidate_ids"}  # fmt: skip
     insertion = {(e["type"], e["kwargs"].get("column")): e for e in
-                 generate(SCHEMAS["insertion"])["expectations"]}  # fmt: skip
+                 rules_of(generate(SCHEMAS["insertion"]))}  # fmt: skip
     horizons = insertion["expect_column_values_to_be_in_set", "horizon_months"]
     assert horizons["kwargs"]["value_set"] == ["6", "24"]
     assert horizons["meta"]["description_fr"] == "Le délai de l'enquête doit valoir 6 ou 24 (mois)."
-    assert all(e["meta"]["description_fr"] for e in generate(SCHEMAS["candidates"])["expectations"])
+    assert all(e["meta"]["description_fr"] for e in rules_of(generate(SCHEMAS["candidates"])))
 
 
 def test_every_allowed_code_has_its_french_label():
@@ -71,6 +78,7 @@ def test_suites_are_plain_great_expectations_files():
         data = json.loads((SUITES_DIR / f"{table}.json").read_text(encoding="utf-8"))
         assert data["name"] == table and data["expectations"]
         assert all(e["type"].startswith("expect_") for e in data["expectations"])
+        assert all(rule["type"].startswith("expect_") for rule in rules_of(data))
 
 
 def test_no_other_suite_ships():

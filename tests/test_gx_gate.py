@@ -162,7 +162,7 @@ def test_failures_carry_the_suite_kwargs_with_parameters_unresolved(results):
     by_column = {f.column: f for f in results["scores"] if f.expectation == IN_SET}
     assert by_column["candidate_id"].kwargs == {
         "column": "candidate_id",
-        "value_set": {"$PARAMETER": "candidate_ids"},
+        "value_set": {"parameter": "candidate_ids"},
     }
     assert by_column["score"].kwargs["value_set"] == ["0", "1", "2", "3", "4"]
     assert by_column["score"].description_fr.startswith("La note doit être")
@@ -221,11 +221,23 @@ def test_missing_parameter_is_an_error():
 
 
 @pytest.mark.parametrize(("table", "count"), [("candidates", 6), ("scores", 9), ("insertion", 7)])
-def test_committed_suites_load_whole_and_describe_every_expectation(table, count):
+def test_committed_suites_load_whole_and_describe_every_check(table, count):
+    """One contract expectation per table, holding every check (each counted)."""
     written = json.loads((SUITES_DIR / f"{table}.json").read_text(encoding="utf-8"))
-    suite, expected = load_suite(table)
-    assert expected == len(written["expectations"]) == len(suite.expectations) == count
-    assert all(e.meta.get("description_fr") for e in suite.expectations)
+    suite, checks = load_suite(table)
+    assert len(written["expectations"]) == len(suite.expectations) == 1
+    (contract,) = suite.expectations
+    assert contract.expectation_type == "expect_table_to_follow_cc_analytics_contract"
+    assert checks == len(contract.rules) == count
+    assert all(rule["meta"]["description_fr"] for rule in contract.rules)
+
+
+def test_an_unknown_contract_rule_is_refused_not_skipped(tmp_path):
+    rule = {"type": "expect_column_values_to_be_in_sett", "kwargs": {"column": "score"}}
+    write_suite(tmp_path, "odd", [{"type": "expect_table_to_follow_cc_analytics_contract",
+                                   "kwargs": {"rules": [rule]}}])  # fmt: skip
+    with pytest.raises(CcAnalyticsError, match="règle de contrat inconnue"):
+        load_suite("odd", suites_dir=tmp_path)
 
 
 def write_suite(folder, name, expectations, text=None):

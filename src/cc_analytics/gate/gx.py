@@ -26,8 +26,13 @@ Behaviour worth knowing:
   expectations are then skipped silently. An expectation that cannot be evaluated for any other
   reason is reported as a failure with ``error`` set, never passed.
 - Each expectation costs Great Expectations a fixed time (building its configuration and
-  metric graph), whatever the data: a first pass in the cheapest result format finds the
-  failing ones, and only those run again in full (every failing row and value).
+  metric graph), whatever the data. The suites of the contract therefore hold one expectation
+  per table, whose rules are standard expectations checked together in one vectorised pass
+  (:mod:`.contract_check`); a failing rule is reported exactly as the standard expectation
+  would be. Other expectations run as usual: a first pass in the cheapest result format finds
+  the failing ones, and only those run again in full (every failing row and value).
+- A rule's run-time value set (``{"parameter": "candidate_ids"}``) is handed to the check by
+  reference: never copied into Great Expectations' configurations.
 - Suites are read from the package (``SUITES_DIR``, the repository's ``expectations/``), or
   from ``suites_dir`` when given.
 """
@@ -50,6 +55,15 @@ import pandas as pd
 
 from ..core.cache import per_file_version
 from ..core.errors import CcAnalyticsError, Problem
+from .contract_check import (
+    CHECKS,
+    CONTRACT_EXPECTATION,
+    parameters_in_force,
+    rule_columns,
+    rule_failures,
+    rule_parameter,
+)
+from .contract_check import register as register_contract_expectation
 from .suites import SUITES_DIR
 
 _COLUMN_EXISTS = "expect_column_to_exist"
@@ -82,7 +96,7 @@ class Failure:
 
 def load_suite(name: str, suites_dir: str | Path | None = None) -> tuple[Any, int]:
     """The GX ``ExpectationSuite`` stored in ``<suites_dir>/<name>.json`` and the number of
-    expectations the file holds.
+    checks the file holds (each rule of a contract expectation counts as one).
 
     Raises :class:`CcAnalyticsError` when the file is missing or invalid, or when GX dropped an
     expectation it did not recognise (it only logs those) — a gate with a silent hole is worse
@@ -112,7 +126,14 @@ def _load_suite(path: Path) -> tuple[Any, int]:
     loaded = [e.expectation_type for e in suite.expectations]
     if len(loaded) != expected:
         raise CcAnalyticsError(_dropped_problems(path, data["expectations"], loaded, records))
-    return suite, expected
+    rules = [r for e in suite.expectations for r in _rules(e)]
+    unknown = [r for r in rules if r.get("type") not in CHECKS or "kwargs" not in r]
+    if unknown:
+        raise CcAnalyticsError([Problem(
+            "règle de contrat inconnue : elle ne serait jamais vérifiée", file=str(path),
+            value=str(rule.get("type")), hint="Règles possibles : " + ", ".join(CHECKS),
+        ) for rule in unknown])  # fmt: skip
+    return suite, expected - sum(1 for e in suite.expectations if _rules(e)) + len(rules)
 
 
 def validate_table(
@@ -140,30 +161,70 @@ def validate_table(
         if e.expectation_type == _COLUMN_EXISTS
     }
     present = set(frame.columns)
-    failures: dict[int, Failure] = {}
+    unchecked = existence_checked | optional
+    failures: dict[tuple[int, int], Failure] = {}
     to_run: list[tuple[int, Any]] = []
     for index, expectation in enumerate(suite.expectations):
+        for number, rule in enumerate(_rules(expectation)):
+            absent = [c for c in rule_columns(rule) if c not in present]
+            if absent and not set(absent) <= unchecked:
+                failures[index, number] = _rule_failure(name, rule, error=_absent(absent))
         absent = [c for c in _columns(expectation) if c not in present]
         if not absent or expectation.expectation_type == _COLUMN_EXISTS:
             to_run.append((index, expectation))
-        elif not set(absent) <= existence_checked | optional:
+        elif not set(absent) <= unchecked:
             # Nothing else reports this column: the skipped rule must not pass silently.
-            failures[index] = _failure(
-                name,
-                expectation,
-                error="colonne absente : " + ", ".join(f"« {c} »" for c in absent),
-            )
+            failures[index, -1] = _failure(name, expectation, error=_absent(absent))
 
     if to_run:
         batch = _engine().batch_definition(name).get_batch(batch_parameters={"dataframe": frame})
         # A first pass only tells which expectations fail (the cheap result format: about half
         # the time of a complete one); only those run again for every failing row and value.
-        failing = [entry for entry, evr in _run(batch, suite, to_run, params, "BOOLEAN_ONLY")
-                   if not evr.success]  # fmt: skip
+        failing = []
+        for entry, evr in _run(batch, suite, to_run, params, "BOOLEAN_ONLY"):
+            index, expectation = entry
+            if evr.success:
+                continue
+            if _rules(expectation) and not evr.exception_info.get("raised_exception"):
+                # the contract's rules: the failing rows of each, computed here (vectorised)
+                for number, rule in enumerate(_rules(expectation)):
+                    if set(rule_columns(rule)) <= present:
+                        mask = rule_failures(frame, rule, params)
+                        if mask.any():
+                            failures[index, number] = _rule_failure(name, rule, frame, mask)
+            else:
+                failing.append(entry)
         for (index, expectation), evr in _run(batch, suite, failing, params, "COMPLETE"):
             if not evr.success:
-                failures[index] = _failure_from_result(name, expectation, evr, frame)
-    return [failures[i] for i in sorted(failures)]
+                failures[index, -1] = _failure_from_result(name, expectation, evr, frame)
+    return [failures[key] for key in sorted(failures)]
+
+
+def _rules(expectation: Any) -> list[dict[str, Any]]:
+    """The rules of a contract expectation; ``[]`` for any other expectation."""
+    if expectation.expectation_type != CONTRACT_EXPECTATION:
+        return []
+    return list(getattr(expectation, "rules", None) or [])
+
+
+def _absent(columns: list[str]) -> str:
+    return "colonne absente : " + ", ".join(f"« {c} »" for c in columns)
+
+
+def _rule_failure(name: str, rule: Mapping[str, Any], frame: pd.DataFrame | None = None,
+                  mask: Any = None, error: str | None = None) -> Failure:  # fmt: skip
+    """A failure of one contract rule, shaped as the standard expectation's would be."""
+    columns = rule_columns(rule)
+    positions: tuple[int, ...] = ()
+    values: tuple[Any, ...] = ()
+    if mask is not None and frame is not None:
+        positions = tuple(int(i) for i in mask.nonzero()[0])
+        values = _values_at(frame, columns, list(positions))
+    return Failure(
+        table=name, expectation=rule["type"], column=", ".join(columns), positions=positions,
+        values=values, description_fr=(rule.get("meta") or {}).get("description_fr"),
+        kwargs=copy.deepcopy(dict(rule["kwargs"])), error=error,
+    )  # fmt: skip
 
 
 def _run(batch: Any, suite: Any, entries: list[tuple[int, Any]], params: dict[str, Any],
@@ -174,7 +235,7 @@ def _run(batch: Any, suite: Any, entries: list[tuple[int, Any]], params: dict[st
         return []
     run_suite, by_id = _run_suite(suite, tuple(index for index, _ in entries))
     entry_of = dict(entries)
-    with _quiet_gx() as records:
+    with _quiet_gx() as records, parameters_in_force(params):
         # Batch.validate rather than ValidationDefinition.run: run() also keeps every result
         # (COMPLETE: every failing index) in the context's in-memory store, for the process.
         result = batch.validate(run_suite, result_format=result_format,
@@ -257,6 +318,8 @@ def _engine() -> _Engine:
 def _import_gx() -> Any:
     with _quiet_gx():
         import great_expectations as gx
+
+        register_contract_expectation()
     return gx
 
 
@@ -370,7 +433,9 @@ def _dropped_problems(
 
 def _parameters(name: str, suite: Any, given: Mapping[str, Any] | None) -> dict[str, Any]:
     given = dict(given or {})
-    missing = [p for p in suite.suite_parameter_options if p not in given]
+    needed = {*suite.suite_parameter_options,
+              *(rule_parameter(r) for e in suite.expectations for r in _rules(e))} - {None}  # fmt: skip
+    missing = sorted(p for p in needed if p not in given)
     if missing:
         raise CcAnalyticsError(
             Problem(

@@ -2,7 +2,11 @@
 
 One suite per table of :mod:`cc_analytics.contract`: each column is filled where it must be,
 unique where it must be, within its value set or pattern, and rows are unique on the table's
-key. Each expectation carries the French sentence that explains it (``meta.description_fr``).
+key. Each rule is written as the standard Great Expectations expectation it is, with the French
+sentence that explains it (``meta.description_fr``); the rules of a table are grouped in one
+expectation that checks them all in one vectorised pass (see
+:mod:`cc_analytics.gate.contract_check`). A value set known only at run time (the candidates of
+the file, the referentiel's competencies) is written ``{"parameter": NAME}``.
 
 Column presence and text type are not expected again: the readers guarantee both (a missing
 header is reported by the reader, in the user's words, with the header row; every cell is read
@@ -27,6 +31,7 @@ from typing import Any
 from ..contract import SCHEMAS, Column, TableSchema
 from ..contract.tables import Parameter
 from ..core.text import french_list
+from .contract_check import CONTRACT_EXPECTATION
 
 #: The committed suites, as shipped in the package.
 SUITES_DIR = Path(__file__).resolve().parent / "expectations"
@@ -35,41 +40,44 @@ SUITES_DIR = Path(__file__).resolve().parent / "expectations"
 def generate(schema: TableSchema) -> dict[str, Any]:
     """The suite of one table, as the JSON dictionary Great Expectations reads."""
     columns = schema.columns
-    expectations = [
+    rules = [
         _expectation("expect_column_values_to_not_be_null", {"column": c.name},
                      _describe(c, "missing", f"La colonne « {c.name} » ({c.label_fr}) doit être "
                                              "remplie sur chaque ligne."))
         for c in columns if not c.nullable
     ]  # fmt: skip
-    expectations += [
+    rules += [
         _expectation("expect_column_values_to_be_unique", {"column": c.name},
                      _describe(c, "unique", f"Chaque valeur de « {c.name} » doit être unique."))
         for c in columns if c.unique
     ]  # fmt: skip
     for c in columns:
         if isinstance(c.values, Parameter):
-            value_set: object = {"$PARAMETER": c.values.name}
+            value_set: object = {"parameter": c.values.name}
         elif c.values is not None:
             value_set = list(c.values)
         else:
             continue
-        expectations.append(_expectation(
+        rules.append(_expectation(
             "expect_column_values_to_be_in_set", {"column": c.name, "value_set": value_set},
             _describe(c, "values", f"Valeur non reconnue dans « {c.name} » ({c.label_fr}).")))  # fmt: skip
-    expectations += [
+    rules += [
         _expectation("expect_column_values_to_match_regex",
                      {"column": c.name, "regex": c.pattern},
                      _describe(c, "values", f"Format non reconnu dans « {c.name} »."))
         for c in columns if c.pattern
     ]  # fmt: skip
     if schema.key:
-        expectations.append(_expectation(
+        rules.append(_expectation(
             "expect_compound_columns_to_be_unique",
             {"column_list": list(schema.key), "ignore_row_if": "all_values_are_missing"},
             schema.key_description_fr))  # fmt: skip
+    contract = {"type": CONTRACT_EXPECTATION, "kwargs": {"rules": rules},
+                "meta": {"description_fr": f"Les règles de la table « {schema.label_fr} »."},
+                "severity": "critical"}  # fmt: skip
     return {
         "name": schema.name,
-        "expectations": expectations,
+        "expectations": [contract],
         "meta": {
             "description_fr": schema.description_fr,
             "optional_columns": [c.name for c in columns if c.optional],
@@ -86,8 +94,7 @@ def _describe(column: Column, check: str, default: str) -> str:
 
 
 def _expectation(kind: str, kwargs: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"type": kind, "kwargs": kwargs, "meta": {"description_fr": description},
-            "severity": "critical"}  # fmt: skip
+    return {"type": kind, "kwargs": kwargs, "meta": {"description_fr": description}}
 
 
 def suite_text(schema: TableSchema) -> str:
