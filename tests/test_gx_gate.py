@@ -302,3 +302,14 @@ def test_an_expectation_that_cannot_run_is_a_failure_never_a_pass(tmp_path):
 def test_importing_the_gate_does_not_import_great_expectations():
     code = "import sys, cc_analytics.gate.gx; sys.exit('great_expectations' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], check=False).returncode == 0
+
+
+def test_a_contract_rule_that_cannot_run_is_a_failure_never_a_pass(tmp_path):
+    broken = {"type": REGEX, "kwargs": {"column": "score", "regex": "["},  # not a pattern
+              "meta": {"description_fr": "motif"}}  # fmt: skip
+    write_suite(tmp_path, "odd", [{"type": "expect_table_to_follow_cc_analytics_contract",
+                                   "kwargs": {"rules": [broken]}}])  # fmt: skip
+    failures = validate_table("odd", text_table({"score": ["1", "2"]}), suites_dir=tmp_path)
+    assert [(f.expectation, bool(f.error)) for f in failures] == [
+        ("expect_table_to_follow_cc_analytics_contract", True)]  # fmt: skip
+    assert "n'a pas pu s'exécuter" in failures[0].error

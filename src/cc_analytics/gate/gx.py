@@ -185,7 +185,7 @@ def validate_table(
             index, expectation = entry
             if evr.success:
                 continue
-            if _rules(expectation) and not evr.exception_info.get("raised_exception"):
+            if _rules(expectation) and _exception_message(evr.exception_info) is None:
                 # the contract's rules: the failing rows of each, computed here (vectorised)
                 for number, rule in enumerate(_rules(expectation)):
                     if set(rule_columns(rule)) <= present:
