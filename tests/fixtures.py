@@ -53,6 +53,11 @@ def tiny_scores() -> pd.DataFrame:
         ("D", "B2A1C2", j, 2, y25),
         # E (cohort Z): no score at all
     ]  # fmt: skip
+    return scores_frame(rows)
+
+
+def scores_frame(rows: list[tuple]) -> pd.DataFrame:
+    """Long scores from (candidate, competency, evaluator, score or None, ISO date) rows."""
     frame = pd.DataFrame(rows, columns=["candidate_id", "competency", "evaluator", "score",
                                         "session_date"])  # fmt: skip
     frame["score"] = frame["score"].astype("Int8")

@@ -79,6 +79,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=tables.promotions)
 
     p = commands.add_parser(
+        "followup",
+        help="suivi des candidats sans le titre : ce qui leur manque, rattrapages, feuille du "
+        "jury (document interne)",
+    )
+    _dataset_arguments(p)
+    _rules_arguments(p)
+    p.add_argument("--cohort", required=True, help="cohorte à suivre (ex. 2024-LYON)")
+    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
+    p.set_defaults(handler=tables.followup)
+
+    p = commands.add_parser(
         "report", help="produire un rapport HTML (cohorte, revue qualité, renouvellement RNCP)"
     )
     p.add_argument("kind", choices=list(KINDS))

@@ -41,6 +41,26 @@ def promotions(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def followup(args: argparse.Namespace) -> int:
+    from ..reporting.exports import write_table, write_workbook
+    from ..reporting.tables import followup_information, followup_sheets, followup_table
+
+    ctx = prepared_context(args)
+    info = followup_information(ctx, args.cohort)
+    if args.out.suffix.lower() == ".xlsx":
+        sheets = followup_sheets(ctx, args.cohort)
+        write_workbook(sheets, args.out, info)
+        rows = len(sheets["suivi"])
+    else:
+        table = followup_table(ctx, args.cohort)
+        write_table(ctx.stamp(table), args.out, info)
+        rows = len(table)
+    people = "aucun candidat sans le titre" if rows == 0 else f"{rows} ligne(s)"
+    print(f"Suivi de la cohorte {args.cohort} : {people}, écrit dans {args.out} (document "
+          "interne : il contient des données personnelles).")  # fmt: skip
+    return EXIT_OK
+
+
 def _group_columns(text: str, ctx) -> list[str]:  # type: ignore[no-untyped-def]
     """``--by``: candidate columns separated by commas, each checked."""
     columns = [c.strip() for c in text.split(",") if c.strip()]

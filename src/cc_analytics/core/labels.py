@@ -76,3 +76,39 @@ BUILD_STATUSES: dict[str, str] = {
     "invalid data": "données invalides",
     "skipped": "non reconstruit",
 }
+
+#: Why a competency stands between a candidate and the title (the follow-up table).
+FOLLOWUP_STATUSES: dict[str, str] = {
+    "non_evalue": "non évaluée",
+    "non_acquis": "non acquise",
+    "refus_entreprise": "acquise par le jury, refusée par l'entreprise",
+}
+
+#: The follow-up table's columns, as a pedagogical lead reads them.
+FOLLOWUP_HEADERS: dict[str, str] = {
+    "candidate_id": "Identifiant",
+    "cohort": "Cohorte",
+    "block": "Bloc",
+    "competency": "Compétence",
+    "label": "Intitulé",
+    "jury_score": "Note du jury",
+    "employer_score": "Note de l'entreprise",
+    "status": "Situation",
+    "last_session_date": "Dernière session du jury",
+    "one_point_away": "À un point du seuil",
+    "blocks_validated": "Blocs validés",
+    "blocks_missing": "Blocs manquants",
+    "competencies_missing": "Compétences manquantes",
+    "one_competency_from_title": "À une compétence du titre",
+    "candidates": "Candidats",
+    "not_evaluated": "dont non évalués",
+    "candidate_ids": "Identifiants",
+    "title": "Titre",
+    "attestation_de_blocs": "Attestation de blocs possible",
+}
+
+#: A line every working document with candidates' ids carries.
+PERSONAL_DATA_NOTICE = (
+    "Ce document contient des données personnelles (identifiants des candidats et leurs "
+    "résultats) : usage interne, à ne pas diffuser ni transmettre hors de l'organisme."
+)

@@ -8,7 +8,8 @@ rules, the referentiel and the inputs. Both are written atomically.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 import numpy as np
@@ -24,6 +25,13 @@ DECIMALS = 10
 def write_table(table: pd.DataFrame, path: str | Path, info: Mapping[str, object],
                 sheet: str = "résultats") -> Path:  # fmt: skip
     """Write ``table`` as CSV or XLSX according to the suffix of ``path``."""
+    return write_workbook({sheet: table}, path, info)
+
+
+def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path,
+                   info: Mapping[str, object]) -> Path:  # fmt: skip
+    """XLSX: every table of ``sheets`` on its own sheet (frozen header, filters, French
+    percentages), then « informations ». CSV: the first table only (the one scripts read)."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -36,10 +44,32 @@ def write_table(table: pd.DataFrame, path: str | Path, info: Mapping[str, object
         )
     with atomic_path(path) as tmp:
         if suffix == ".csv":
-            _csv(table).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+            first = next(iter(sheets.values()))
+            _csv(first).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
         else:
-            _xlsx(table, tmp, info, sheet)
+            _xlsx(sheets, tmp, info)
     return path
+
+
+def sheet_names(names: Iterable[str]) -> list[str]:
+    """Names Excel accepts: none of ``[]:*?/\\``, at most 31 characters, unique (case aside)
+    and never « informations », which the workbook keeps for itself.
+
+    >>> sheet_names(["bloc B1", "a/b", "Informations", "x" * 40])
+    ['bloc B1', 'a-b', 'Informations (2)', 'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx']
+    """
+    used = {"informations"}
+    out = []
+    for name in names:
+        base = re.sub(r"[\[\]:*?/\\]", "-", str(name)).strip("'") or "feuille"
+        candidate, n = base[:31], 1
+        while candidate.lower() in used:
+            n += 1
+            suffix = f" ({n})"
+            candidate = base[: 31 - len(suffix)] + suffix
+        used.add(candidate.lower())
+        out.append(candidate)
+    return out
 
 
 def _csv(table: pd.DataFrame) -> pd.DataFrame:
@@ -79,24 +109,25 @@ def _as_text_not_formulas(ws: object) -> None:
                 cell.data_type = "s"
 
 
-def _xlsx(table: pd.DataFrame, path: Path, info: Mapping[str, object], sheet: str) -> None:
+def _xlsx(sheets: Mapping[str, pd.DataFrame], path: Path, info: Mapping[str, object]) -> None:
     from openpyxl.utils import get_column_letter
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        table.to_excel(writer, sheet_name=sheet, index=False)
-        ws = writer.sheets[sheet]
-        _as_text_not_formulas(ws)
-        for position, column in enumerate(table.columns, start=1):
-            letter = get_column_letter(position)
-            fmt = "0.0%" if column in PERCENT_COLUMNS else (
-                "0.00" if table[column].dtype.kind == "f" else None)  # fmt: skip
-            if fmt:
-                for (cell,) in ws.iter_rows(min_row=2, min_col=position, max_col=position):
-                    cell.number_format = fmt
-            width = max([len(str(column)), *table[column].astype(str).str.len().head(200)])
-            ws.column_dimensions[letter].width = min(60, max(8, int(np.ceil(width * 1.1))))
-        ws.freeze_panes = "A2"
-        ws.auto_filter.ref = ws.dimensions
+        for sheet, table in zip(sheet_names(sheets), sheets.values(), strict=True):
+            table.to_excel(writer, sheet_name=sheet, index=False)
+            ws = writer.sheets[sheet]
+            _as_text_not_formulas(ws)
+            for position, column in enumerate(table.columns, start=1):
+                letter = get_column_letter(position)
+                fmt = "0.0%" if column in PERCENT_COLUMNS else (
+                    "0.00" if table[column].dtype.kind == "f" else None)  # fmt: skip
+                if fmt:
+                    for (cell,) in ws.iter_rows(min_row=2, min_col=position, max_col=position):
+                        cell.number_format = fmt
+                width = max([len(str(column)), *table[column].astype(str).str.len().head(200)])
+                ws.column_dimensions[letter].width = min(60, max(8, int(np.ceil(width * 1.1))))
+            ws.freeze_panes = "A2"
+            ws.auto_filter.ref = ws.dimensions
         pd.DataFrame({"information": list(info), "valeur": [_cell(v) for v in info.values()]}
                      ).to_excel(writer, sheet_name="informations", index=False)  # fmt: skip
         writer.sheets["informations"].column_dimensions["A"].width = 28

@@ -10,11 +10,13 @@ from collections.abc import Sequence
 
 import pandas as pd
 
+from ..core.labels import FOLLOWUP_HEADERS, FOLLOWUP_STATUSES, PERSONAL_DATA_NOTICE, YES
 from ..engine.aggregates import aggregate
 from ..engine.agreement import agreement
+from ..engine.followup import followup, jury_sheet, retake_plan
 from ..engine.privacy import flag_small_groups, protect
 from ..engine.promotions import promotion_statistics
-from .context import ReportContext
+from .context import ReportContext, require_cohort
 
 
 def metrics_table(ctx: ReportContext, by: Sequence[str] = ("cohort",),
@@ -38,3 +40,38 @@ def agreement_table(ctx: ReportContext, by: Sequence[str] = ()) -> pd.DataFrame:
 def promotions_table(ctx: ReportContext) -> pd.DataFrame:
     """France Compétences statistics per promotion year."""
     return ctx.stamp(promotion_statistics(ctx.results, ctx.tables.insertion))
+
+
+def followup_table(ctx: ReportContext, cohort: str) -> pd.DataFrame:
+    """The follow-up of ``cohort``'s candidates without the title (internal: real ids)."""
+    require_cohort(ctx, cohort)
+    return followup(ctx.results, ctx.tables.scores, ctx.referentiel, cohort)
+
+
+def followup_sheets(ctx: ReportContext, cohort: str) -> dict[str, pd.DataFrame]:
+    """The follow-up workbook: every row sorted by candidate, a sheet per block, the retake
+    plan and the jury's sheet, in French."""
+    table = followup_table(ctx, cohort)
+    sheets = {"suivi": _in_french(table)}
+    for block in ctx.referentiel.blocks["code"]:
+        sheets[f"bloc {block}"] = _in_french(table[table["block"] == block])
+    sheets["plan de rattrapage"] = _in_french(retake_plan(table))
+    sheets["jury"] = _in_french(jury_sheet(ctx.results, cohort))
+    return sheets
+
+
+def followup_information(ctx: ReportContext, cohort: str) -> dict[str, object]:
+    """The « informations » sheet of a follow-up workbook."""
+    return {"Document": f"Suivi des candidats sans le titre — cohorte {cohort}",
+            **ctx.provenance(), "Données personnelles": PERSONAL_DATA_NOTICE}  # fmt: skip
+
+
+def _in_french(table: pd.DataFrame) -> pd.DataFrame:
+    out = table.copy()
+    if "status" in out:
+        out["status"] = out["status"].map(FOLLOWUP_STATUSES)
+    for column in out.select_dtypes("bool").columns:
+        out[column] = out[column].map({True: YES, False: ""})
+    if "last_session_date" in out:
+        out["last_session_date"] = out["last_session_date"].dt.strftime("%d/%m/%Y")
+    return out.rename(columns=FOLLOWUP_HEADERS)
