@@ -32,6 +32,7 @@ from cc_analytics.reporting.context import load_context
 from cc_analytics.reporting.kinds import KINDS, NOTEBOOKS_DIR
 from cc_analytics.reporting.render import PLOTLY_FILE, ensure_shared_plotly, render_report
 from cc_analytics.reporting.requests import ReportRequest, build_report, check_request
+from cc_analytics.reporting.tables import followup_table
 from cc_analytics.workspace import DatasetCatalog, Workspace
 
 from .browser import Browser, Visit, browser_session
@@ -121,8 +122,10 @@ class Report:
 
 
 #: page name -> report kind. "hostile-shared" is the cohort named <script>…, rendered through
-#: the CLI with one shared plotly.min.js: every page check also runs on it.
-PAGES = {"cohort": "cohort", "review": "review", "renewal": "renewal", "hostile-shared": "cohort"}
+#: the CLI with one shared plotly.min.js; "cohort-external" the cohort report for outside
+#: readers: every page check also runs on them.
+PAGES = {"cohort": "cohort", "review": "review", "renewal": "renewal", "hostile-shared": "cohort",
+         "cohort-external": "cohort"}  # fmt: skip
 PAGE_PARAMS = list(PAGES)
 
 
@@ -154,7 +157,9 @@ class Reports:
             assert code == EXIT_OK
             html = request.output()  # the default place: <project>/reports/<dataset>/
             return Report(name, request, html, html.with_suffix(".ipynb"))
-        request = ReportRequest(name, self.demo, cohort=COHORT if name == "cohort" else None)
+        kind = PAGES[name]
+        request = ReportRequest(kind, self.demo, cohort=COHORT if kind == "cohort" else None,
+                                external=True if name == "cohort-external" else None)  # fmt: skip
         rendered = build_report(request)
         return Report(name, request, rendered.html, rendered.notebook)
 
@@ -343,16 +348,19 @@ def test_page_is_french_and_forbids_outside_requests(pages, name):
 @pytest.mark.slow
 @pytest.mark.parametrize("name", PAGE_PARAMS)
 def test_only_known_scripts_run(pages, name):
-    """plotly.js once, then one plotting script per chart: nothing from the data."""
+    """plotly.js once, the template's table sorter, then one plotting script per chart:
+    nothing from the data."""
     page = pages[name]
     scripts = page.evaluate(
         """() => [...document.scripts].map(s => s.src ? 'src:' + s.getAttribute('src')
                  : s.textContent.includes('Plotly.newPlot') ? 'plot'
-                 : s.textContent.includes('plotly.js v') ? 'plotly.js' : s.textContent)"""
+                 : s.textContent.includes('plotly.js v') ? 'plotly.js'
+                 : s.textContent.startsWith('/* cc-analytics : tri des tableaux') ? 'sort'
+                 : s.textContent)"""
     )
     charts = page.evaluate("() => document.querySelectorAll('figure.chart').length")
     plotly = f"src:{PLOTLY_FILE}" if name == "hostile-shared" else "plotly.js"
-    assert scripts == [plotly] + ["plot"] * charts
+    assert scripts == [plotly, "sort"] + ["plot"] * charts
 
 
 # -- the HTML file ------------------------------------------------------------------------------
@@ -484,6 +492,77 @@ def test_renewal_certified_counts_equal_the_library(pages, demo):
                 zip(promotions["ANNEE"], promotions["NOMBRE_CERTIFIES"], strict=True)}  # fmt: skip
     assert len(expected) >= 2
     assert field_by_year(pages["renewal"], "NOMBRE_CERTIFIES") == expected
+
+
+# -- candidates to follow up (internal cohort report only) ---------------------------------------
+FOLLOWUP_HEADER = "Candidat (pseudonyme)"
+
+
+@pytest.mark.slow
+def test_followup_lists_every_candidate_without_the_title_by_pseudonym(pages, reports, demo):
+    """The section shows the library's follow-up: one row per candidate presented without the
+    title (n − k of « Titre obtenu »), under their pseudonym, never their id."""
+    ctx = load_context(demo)
+    table = followup_table(ctx, COHORT)
+    rows = table_rows(pages["cohort"], FOLLOWUP_HEADER, "Compétences manquantes")
+    shown = [r[FOLLOWUP_HEADER] for r in rows]
+    assert sorted(shown) == sorted(set(ctx.pseudonym(table["candidate_id"])))
+    title = views.cohort_view(ctx, COHORT).headline.set_index("indicator").loc["Titre obtenu"]
+    assert len(shown) == title["n"] - title["k"] > 0
+    missing = table.groupby(ctx.pseudonym(table["candidate_id"]))["competencies_missing"].first()
+    assert {r[FOLLOWUP_HEADER]: r["Compétences manquantes"] for r in rows} == {
+        p: fr.number(n) for p, n in missing.items()}  # fmt: skip
+    html = reports["cohort"].html.read_text(encoding="utf-8")
+    ids = ctx.tables.candidates["candidate_id"]
+    assert [c for c in ids if re.search(rf"\b{re.escape(c)}\b", html)] == []
+
+
+@pytest.mark.slow
+def test_followup_tables_sort_when_a_header_is_clicked(pages):
+    page = pages["cohort"].page
+    table = page.locator("table.sortable").filter(has_text="Candidat (pseudonyme)").nth(1)
+    header = table.locator("thead th").nth(1)  # Compétences manquantes
+
+    def column() -> list[int]:
+        return [int(t) for t in table.locator("tbody tr td:nth-child(2)").all_inner_texts()]
+
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "ascending"
+    assert column() == sorted(column())
+    header.locator("button").click()
+    assert header.get_attribute("aria-sort") == "descending"
+    assert column() == sorted(column(), reverse=True)
+    assert len(set(column())) > 1, "the demo group should hold different counts"
+
+
+@pytest.mark.slow
+def test_external_cohort_report_leaves_the_followup_out(pages, reports):
+    assert "Candidats à accompagner" not in pages["cohort-external"].visible_text()
+    html = reports["cohort-external"].html.read_text(encoding="utf-8")
+    assert not re.search(r"\bC-[0-9a-f]{6}\b", html), "a pseudonym in an external report"
+
+
+def test_a_report_for_the_other_audience_never_takes_the_usual_ones_place(demo):
+    def name(kind, **options):
+        return ReportRequest(kind, demo, **options).output().name
+
+    assert name("cohort", cohort=COHORT) == "cohort-2024-LYON.html"
+    assert name("cohort", cohort=COHORT, external=False) == "cohort-2024-LYON.html"
+    assert name("cohort", cohort=COHORT, external=True) == "cohort-2024-LYON-externe.html"
+    assert name("review", years=(2023, 2024)) == "review-2023-2024.html"
+    assert name("review", years=(2023, 2024), external=False) == "review-2023-2024-interne.html"
+
+
+def test_followup_asked_in_an_external_report_is_refused(demo, tmp_path, capsys):
+    with pytest.raises(CcAnalyticsError, match="jamais publiée dans un rapport externe"):
+        check_request(ReportRequest("cohort", demo, cohort=COHORT, external=True, followup=True))
+    out = tmp_path / "cohort.html"
+    code = cli.main(["report", "cohort", str(demo.raw), "--workspace", str(demo.workspace),
+                     "--cohort", COHORT, "--external", "--followup", "--out", str(out)])  # fmt: skip
+    assert code == EXIT_INPUT
+    err = capsys.readouterr().err
+    assert "Candidats à accompagner" in err and "--internal" in err and "Traceback" not in err
+    assert not out.exists()
 
 
 # -- hostile names ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import hashlib
 
 import pytest
 
+from cc_analytics.core.errors import CcAnalyticsError
 from cc_analytics.reporting import views
 from cc_analytics.reporting.context import load_context
 from tests.fixtures import processed_dataset
@@ -38,6 +39,17 @@ def test_external_cohort_report_has_no_candidate_level_view(demo):
     assert len(internal.heatmap) == 15
     assert len(external.heatmap) == 0
     assert "suppressed" in external.agreement and "suppressed" in external.headline
+
+
+def test_followup_is_internal_only(demo):
+    external = load_context(demo, external=True)
+    assert views.shows_followup(load_context(demo), None) is True
+    assert views.shows_followup(external, None) is False
+    assert views.shows_followup(load_context(demo), False) is False
+    with pytest.raises(CcAnalyticsError, match="jamais publiée dans un rapport externe"):
+        views.shows_followup(external, True)
+    with pytest.raises(CcAnalyticsError, match="jamais publiée dans un rapport externe"):
+        views.followup_view(external, "2024-LYON")
 
 
 def test_renewal_routes_hide_two_private_cells_beside_published_vae_counts(demo):

@@ -113,6 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     audience.add_argument(
         "--internal", dest="external", action="store_false", help="usage interne (défaut : cohort)"
     )
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument(
+        "--followup", dest="followup", action="store_true", default=None,
+        help="section « Candidats à accompagner » (défaut : dans un rapport de cohorte interne ; "
+        "refusée dans un rapport externe)",
+    )  # fmt: skip
+    shown.add_argument("--no-followup", dest="followup", action="store_false",
+                       help="sans la section « Candidats à accompagner »")  # fmt: skip
     p.add_argument(
         "--shared-plotly",
         action="store_true",

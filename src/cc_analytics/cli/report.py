@@ -24,6 +24,7 @@ def report(args: argparse.Namespace) -> int:
         threshold=args.threshold,
         combine=args.combine,
         external=args.external,
+        followup=args.followup,
         rncp_export=args.rncp_export,
         fiche=args.fiche,
         shared_plotly=args.shared_plotly,

@@ -10,8 +10,9 @@ A competency stands in the way when its block is not validated and it is not acq
   threshold;
 - ``refus_entreprise``: under co-validation, the jury acquired it but the employer did not.
 
-``one_point_away`` marks a blocking score one point below what was needed (the jury's, the
-employer's under a refusal, the sum of both under ``mean``).
+``one_point_away`` marks a blocking competency that one more point on one score would acquire
+(the jury's; the employer's under a refusal; either under ``mean``, whose mean is then half a
+point short). A jury at 1 and an employer at 0 under co-validation is two points away.
 """
 
 from __future__ import annotations
@@ -122,7 +123,8 @@ def _cohort_rows(results: Results, cohort: str) -> np.ndarray:
 
 def _status(jury: np.ndarray, employer: np.ndarray, combine: str,
             t: int) -> tuple[np.ndarray, np.ndarray]:  # fmt: skip
-    """The status of each blocking competency and whether it is one point away."""
+    """The status of each blocking competency, and whether one more point on one score (the
+    jury's or the employer's) would acquire it."""
     evaluated = jury != NO_SCORE
     has_employer = employer != NO_SCORE
     refused = evaluated & (jury >= t) & has_employer & (employer < t) & (combine == "co_validation")
@@ -130,8 +132,11 @@ def _status(jury: np.ndarray, employer: np.ndarray, combine: str,
     if combine == "mean":
         both = jury.astype(np.int16) + employer.astype(np.int16)
         near = evaluated & np.where(has_employer, both == 2 * t - 1, jury == t - 1)
+    elif combine == "co_validation":  # both must reach the threshold: one of them is missing it
+        employer_ok = ~has_employer | (employer >= t)
+        near = np.where(refused, employer == t - 1, evaluated & (jury == t - 1) & employer_ok)
     else:
-        near = np.where(refused, employer == t - 1, evaluated & (jury == t - 1))
+        near = evaluated & (jury == t - 1)
     return status, near.astype(bool)
 
 

@@ -11,12 +11,16 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from html import escape
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import plotly.graph_objects as go
 
 from . import formatting as fr
 from .kinds import REPORT_ENV
+
+if TYPE_CHECKING:
+    from .views.followup import FollowupView
 
 PALETTE = ["#1f4e79", "#2e86ab", "#f18f01", "#c73e1d", "#3b8b5a", "#6c4f9c"]
 SCORE_COLORS = ["#c73e1d", "#f0a35e", "#d9d9a3", "#7fbf7b", "#1b7837"]
@@ -144,11 +148,19 @@ def score_matrix_table(matrix: pd.DataFrame) -> pd.DataFrame:
     return out.reset_index().rename(columns={matrix.index.name or "index": "Candidat"})
 
 
-def html_table(table: pd.DataFrame, caption: str | None = None, css_class: str = "data") -> str:
-    """An escaped HTML table (headers and cells are text)."""
+def html_table(table: pd.DataFrame, caption: str | None = None, css_class: str = "data",
+               cell_classes: Mapping[str, str] | None = None) -> str:  # fmt: skip
+    """An escaped HTML table (headers and cells are text); ``cell_classes``: a CSS class for
+    the cells of some columns."""
     head = "".join(f"<th scope='col'>{escape(str(c))}</th>" for c in table.columns)
+    classes = cell_classes or {}
+    cells = [
+        f"<td class='{escape(classes[c])}'>" if c in classes else "<td>" for c in table.columns
+    ]
     rows = "".join(
-        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>"
+        "<tr>"
+        + "".join(f"{td}{escape(str(v))}</td>" for td, v in zip(cells, row, strict=True))
+        + "</tr>"
         for row in table.itertuples(index=False)
     )
     cap = f"<caption>{escape(caption)}</caption>" if caption else ""
@@ -224,6 +236,61 @@ def show_provenance(provenance: Mapping[str, object]) -> None:
         rows.append(f"<dt>{escape(str(key))}</dt><dd>{escape(str(value))}</dd>")
     html = f"<footer class='provenance'><h2 id='provenance'>Provenance</h2><dl>{''.join(rows)}</dl></footer>"
     _display_html(html) if in_report() else print(provenance)
+
+
+def show_heading(text: str, anchor: str) -> None:
+    """A section heading (h2) written by code: in the table of contents like the others."""
+    if not in_report():
+        print(text)
+        return
+    _display_html(f'<h2 id="{escape(anchor)}">{escape(text)}</h2>')
+
+
+# -- candidates to follow up (internal reports) ----------------------------------------------
+FOLLOWUP_COLUMNS = {
+    "pseudonym": ("Candidat (pseudonyme)", None),
+    "competencies_missing": ("Compétences manquantes", fr.number),
+    "near": ("À un point du seuil", fr.number),
+    "one_competency_from_title": ("À une compétence du titre", lambda v: "oui" if v else ""),
+    "items": ("Compétences à reprendre (situation, notes)", None),
+}
+
+
+def show_followup(view: FollowupView) -> None:
+    """« Candidats à accompagner »: a summary per group (what is missing), then a sortable
+    table of candidates per group, near-threshold competencies marked in words and ◆."""
+    from .views.followup import NEAR_LEGEND, group_title
+
+    if not in_report():
+        from IPython.display import display
+
+        display(view.groups, view.candidates)
+        return
+    groups = french_table(view.groups.assign(title=view.groups["group"].map(group_title)), {
+        "title": ("Ce qui manque", None),
+        "candidates": ("Candidats", fr.number),
+        "one_competency_from_title": ("dont à une seule compétence du titre", fr.number),
+        "near": ("dont au moins une compétence à un point du seuil", fr.number),
+    })  # fmt: skip
+    if view.candidates.empty:
+        parts = ["<p class='note'>Tous les candidats présentés ont obtenu le titre : aucun "
+                 "candidat à accompagner.</p>"]  # fmt: skip
+    else:
+        parts = [html_table(groups, "Candidats présentés sans le titre, selon les blocs à valider")]
+        parts.append(f"<p class='note'>{escape(NEAR_LEGEND)}.<span class='screen-only'> Cliquez "
+                     "sur l'en-tête d'une colonne pour trier un tableau.</span></p>")  # fmt: skip
+    if view.not_presented:
+        parts.append(f"<p class='note'>{fr.number(view.not_presented)} candidat(s) de la cohorte "
+                     "sans aucune note (non présentés) : ils ne figurent pas ici ; voir la "
+                     "feuille « jury » de « cc-analytics followup ».</p>")  # fmt: skip
+    for group, people in view.candidates.groupby("group", sort=False):
+        title = f"{group_title(str(group))} — {fr.number(len(people))} candidat(s)"
+        one_per_line = people["items"].str.replace(" · ", "\n", regex=False)
+        table = french_table(people.assign(items=one_per_line), FOLLOWUP_COLUMNS)
+        parts.append(f"<h3>{escape(title)}</h3>")
+        parts.append(html_table(table, css_class="data sortable followup",
+                                cell_classes={FOLLOWUP_COLUMNS["items"][0]: "items"}))  # fmt: skip
+    _display_html("".join(parts))
 
 
 # -- quality review and renewal evidence -----------------------------------------------------

@@ -2,7 +2,9 @@
 
 The page is built from the project's nbconvert template (``templates/cc_report``): French,
 no code cells, a table of contents, a print stylesheet, plotly.js once (inline, or one shared
-file for a folder of reports) and a Content-Security-Policy that forbids any outside request.
+file for a folder of reports), a short script of its own that sorts the tables marked
+``sortable`` when a header is clicked, and a Content-Security-Policy that forbids any outside
+request.
 The HTML and the executed notebook (kept beside it for audit) are written atomically: a failed
 run leaves no partial page and keeps the previous good one.
 """
@@ -127,6 +129,7 @@ def export_html(nb: Any, *, title: str, subtitle: str = "", shared_plotly: bool 
         "cc_subtitle": subtitle,
         "cc_kicker": "cc-analytics · certification « Chargé.e de clientèle »",
         "cc_css": (TEMPLATES_DIR / "cc_report" / "report.css").read_text(encoding="utf-8"),
+        "cc_sort_js": (TEMPLATES_DIR / "cc_report" / "sort.js").read_text(encoding="utf-8"),
         "cc_plotly_src": PLOTLY_FILE if shared_plotly else "",
         "cc_plotly_inline": "" if shared_plotly else _plotly_js(),
     }

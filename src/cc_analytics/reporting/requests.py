@@ -17,6 +17,7 @@ from ..workspace.catalog import DatasetCatalog
 from .context import load_context, require_cohort
 from .kinds import KINDS
 from .render import Rendered, check_output, render_report
+from .views.followup import external_followup_problem
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,7 @@ class ReportRequest:
     threshold: int | None = None
     combine: str | None = None
     external: bool | None = None
+    followup: bool | None = None
     rncp_export: Path | None = None
     fiche: str | None = None
     shared_plotly: bool = False
@@ -48,6 +50,8 @@ class ReportRequest:
             parts.append(self.site)
         if self.years:
             parts.append(f"{self.years[0]}-{self.years[1]}")
+        if self.audience_external != KINDS[self.kind].external:  # never over the usual one
+            parts.append("externe" if self.audience_external else "interne")
         return safe_name("-".join(parts)) + ".html"
 
     def output(self) -> Path:
@@ -66,6 +70,7 @@ class ReportRequest:
         }
         if self.kind == "cohort":
             params["cohort"] = self.cohort
+            params["followup"] = self.followup
         else:
             params["years"] = list(self.years) if self.years else None
         if self.kind == "review":
@@ -81,6 +86,11 @@ def check_request(request: ReportRequest) -> ReportRequest:
     if request.kind == "cohort" and not request.cohort:
         raise CcAnalyticsError(Problem("le rapport de cohorte demande --cohort",
                                        hint="Exemple : --cohort 2024-LYON"))  # fmt: skip
+    if request.followup and request.kind != "cohort":
+        raise CcAnalyticsError(Problem("--followup ne vaut que pour le rapport de cohorte",
+                                       hint="Exemple : report cohort --cohort 2024-LYON"))  # fmt: skip
+    if request.followup and request.audience_external:
+        raise CcAnalyticsError(external_followup_problem())
     check_output(request.output())
     ctx = load_context(request.dataset, referentiel=request.referentiel, rules=request.rules,
                        threshold=request.threshold, combine=request.combine)  # fmt: skip

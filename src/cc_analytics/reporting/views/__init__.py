@@ -6,11 +6,13 @@ views.cohort_view(ctx, "2024-LYON").blocks  # one row per block: n, k, rate, int
 
 from .cohort import CohortView, cohort_view, criteria_of, quality_summary, route_breakdown
 from .common import cohort_order, describe_period, privacy_note
+from .followup import FollowupView, followup_view, shows_followup
 from .renewal import RenewalView, compare_published, insertion_rates, renewal_view
 from .review import ReviewView, review_view
 
 __all__ = [
     "CohortView",
+    "FollowupView",
     "RenewalView",
     "ReviewView",
     "cohort_order",
@@ -18,10 +20,12 @@ __all__ = [
     "compare_published",
     "criteria_of",
     "describe_period",
+    "followup_view",
     "insertion_rates",
     "privacy_note",
     "quality_summary",
     "renewal_view",
     "review_view",
     "route_breakdown",
+    "shows_followup",
 ]

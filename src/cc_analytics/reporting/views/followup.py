@@ -1,0 +1,99 @@
+"""« Candidats à accompagner »: the follow-up of a cohort as an internal report shows it.
+
+The rows are :func:`cc_analytics.engine.followup.followup`'s (the command's workbook), one per
+candidate instead of one per competency, with pseudonymous ids, grouped by the blocks that are
+missing. Never in an external report: asking for it there is an error.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ...core.errors import CcAnalyticsError, Problem
+from ...core.labels import FOLLOWUP_STATUSES
+from ...engine.followup import NOT_EVALUATED
+from ..context import ReportContext
+from ..tables import followup_table
+
+#: Marks a competency scored one point below what was needed (with words, never colour alone).
+NEAR_MARK = "◆"
+NEAR_LEGEND = f"{NEAR_MARK} : à un point du seuil d'acquisition"
+
+
+@dataclass(frozen=True)
+class FollowupView:
+    cohort: str
+    #: One row per candidate: group, pseudonym, competencies (text), counts, marks.
+    candidates: pd.DataFrame
+    #: One row per group (what is missing): candidates, of whom one competency from the title.
+    groups: pd.DataFrame
+    #: Candidates of the cohort with no score at all (not presented: not in the table).
+    not_presented: int
+
+
+def shows_followup(ctx: ReportContext, asked: bool | None) -> bool:
+    """Whether a cohort report shows its candidates to follow up: by default when internal;
+    asking for it in an external report is an error."""
+    if asked and ctx.external:
+        raise CcAnalyticsError(external_followup_problem())
+    return not ctx.external if asked is None else bool(asked)
+
+
+def external_followup_problem() -> Problem:
+    return Problem(
+        "la section « Candidats à accompagner » n'est jamais publiée dans un rapport externe",
+        hint="Elle liste des candidats un par un : produisez un rapport interne (--internal), "
+        "ou retirez --followup",
+    )
+
+
+def followup_view(ctx: ReportContext, cohort: str) -> FollowupView:
+    """The cohort's candidates without the title, one row each, grouped by missing blocks."""
+    if ctx.external:
+        raise CcAnalyticsError(external_followup_problem())
+    table = followup_table(ctx, cohort)
+    table = table.assign(pseudonym=ctx.pseudonym(table["candidate_id"]).to_numpy())
+    table["item"] = _item_text(table)
+    grouped = table.groupby("pseudonym", sort=False)
+    people = grouped.agg(
+        group=("blocks_missing", "first"),
+        competencies_missing=("competencies_missing", "first"),
+        one_competency_from_title=("one_competency_from_title", "first"),
+        near=("one_point_away", "sum"),
+        items=("item", " · ".join),
+    ).reset_index()
+    people["near"] = people["near"].astype(np.int64)
+    people["blocks_missing"] = people["group"].str.count(",") + 1
+    people = people.sort_values(
+        ["blocks_missing", "group", "competencies_missing", "pseudonym"], kind="stable"
+    ).reset_index(drop=True)
+    groups = people.groupby(["blocks_missing", "group"], sort=False).agg(
+        candidates=("pseudonym", "size"),
+        one_competency_from_title=("one_competency_from_title", "sum"),
+        near=("near", lambda s: int((s > 0).sum())),
+    )
+    groups = groups.reset_index().drop(columns="blocks_missing")
+    in_cohort = (ctx.results.candidates["cohort"] == cohort).to_numpy(dtype=bool)
+    return FollowupView(cohort=cohort, candidates=people.drop(columns="blocks_missing"),
+                        groups=groups.astype({"one_competency_from_title": np.int64}),
+                        not_presented=int((in_cohort & ~ctx.results.title_presented).sum()))  # fmt: skip
+
+
+def group_title(group: str) -> str:
+    """« Bloc B2 à valider » / « Blocs B1, B3 à valider »."""
+    plural = "s" if "," in group else ""
+    return f"Bloc{plural} {group} à valider"
+
+
+def _item_text(table: pd.DataFrame) -> pd.Series:
+    """``B2A1C1 non acquise (jury 1) ◆``: the competency, why, the scores, the mark."""
+    status = table["status"].map(FOLLOWUP_STATUSES)
+    jury = table["jury_score"].astype("string").fillna("")
+    employer = table["employer_score"].astype("string").fillna("")
+    with_employer = np.where(employer == "", "", ", entreprise " + employer)
+    scores = np.where(table["status"] == NOT_EVALUATED, "", " (jury " + jury + with_employer + ")")
+    near = np.where(table["one_point_away"], f" {NEAR_MARK}", "")
+    return table["competency"] + " " + status + scores + near
