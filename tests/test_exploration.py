@@ -213,6 +213,55 @@ def test_figures_do_not_change_the_tables(data):
     pd.testing.assert_frame_equal(data.by_cohort["X"].distribution, before[1])
 
 
+def test_followup_tables_list_each_cohort_candidates_without_the_title(data):
+    """Worked by hand (threshold 2, co-validation): in X, A misses B1 by the employer's 1 on
+    B1A1C1 (one point away, and the only competency between A and the title); B's latest jury
+    score on B1A1C2 is 1 (one point away) and B2A1C2 was never scored; C's employer gave 0 on
+    B1A1C2 (two points away) and C's jury never scored B2A1C2. Y: D obtained the title. Z: E
+    has no score at all (not presented)."""
+    fig = explore.followup_tables(data)
+    x, y, z = fig.data
+    assert (x.name, x.visible, y.visible, z.visible) == ("X", True, False, False)
+    a, b, c = data.ctx.pseudonym(pd.Series(["A", "B", "C"]))
+    columns = [h.removeprefix("<b>").removesuffix("</b>") for h in x.header.values]
+    assert columns == ["Blocs à valider", "Candidat (pseudonyme)", "Compétences manquantes",
+                       "À un point du seuil", "À une compétence du titre",
+                       "Compétences à reprendre (situation, notes)"]  # fmt: skip
+    rows = list(zip(*x.cells.values, strict=True))
+    refused = "refusée par l&#x27;entreprise"
+    assert rows[0] == ("Bloc B1 à valider", a, "1", "1", "oui",
+                       f"B1A1C1 {refused} (jury 3, entreprise 1) ◆")  # fmt: skip
+    # B and C both miss two competencies over two blocks: in pseudonym order
+    expected = {
+        b: ("Blocs B1, B2 à valider", b, "2", "1", "",
+            "B1A1C2 non acquise (jury 1) ◆<br>B2A1C2 non évaluée"),
+        c: ("Blocs B1, B2 à valider", c, "2", "0", "",
+            f"B1A1C2 {refused} (jury 2, entreprise 0)<br>B2A1C2 non évaluée"),
+    }  # fmt: skip
+    assert rows[1:] == [expected[p] for p in sorted((b, c))]
+    assert list(y.cells.values[0]) == list(z.cells.values[0]) == [
+        "aucun candidat présenté sans le titre"]  # fmt: skip
+
+    menu = fig.layout.updatemenus[0]
+    assert labels(menu) == ["Cohorte X : 3 à accompagner", "Cohorte Y : 0 à accompagner",
+                            "Cohorte Z : 0 à accompagner"]  # fmt: skip
+    for i, button in enumerate(menu["buttons"]):
+        assert button["args"][0]["visible"] == [j == i for j in range(3)]
+    notes = [button["args"][1]["annotations"][0]["text"] for button in menu["buttons"]]
+    assert all(n.startswith("◆ : à un point du seuil") for n in notes)
+    assert "non présentés" in notes[2] and "non présentés" not in notes[0] + notes[1]
+
+
+def test_followup_is_never_drawn_for_an_external_context(data):
+    from dataclasses import replace
+
+    from cc_analytics.core.errors import CcAnalyticsError
+
+    external = replace(data, ctx=replace(data.ctx, external=True))
+    with pytest.raises(CcAnalyticsError, match="jamais publiée dans un rapport externe"):
+        explore.followup_tables(external)
+
+
 # -- the notebook -----------------------------------------------------------------------------
 def test_notebook_is_committed_clean_with_parameters_first():
     nb = nbformat.read(NOTEBOOK, as_version=4)
@@ -222,7 +271,7 @@ def test_notebook_is_committed_clean_with_parameters_first():
     assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
     # no logic in the notebook: figure cells are one call each
     figures = [c for c in nb.cells if "figure" in c.metadata.get("tags", [])]
-    assert len(figures) == 5
+    assert len(figures) == 6
     assert all(c.source.startswith("explore.") and "\n" not in c.source for c in figures)
 
 
@@ -301,7 +350,7 @@ def test_a_workspace_copy_of_the_notebook_runs_and_shows_the_demo(tmp_path, monk
     assert int(total["Titre obtenu"]) == cohorts["Titre obtenu"].astype(int).sum()
     assert all(value.endswith("\u00a0%") for value in overview["Taux d'obtention"])
 
-    # five interactive figures, with the demo's six cohorts and three blocks in their menus
+    # six interactive figures, with the demo's six cohorts and three blocks in their menus
     figures = [c for c in nb.cells if "figure" in c.metadata.get("tags", [])]
     menus = []
     for cell in figures:
@@ -309,7 +358,7 @@ def test_a_workspace_copy_of_the_notebook_runs_and_shows_the_demo(tmp_path, monk
         spec = data[PLOTLY_MIME]
         spec = json.loads(spec) if isinstance(spec, str) else spec
         menus.append([b["label"] for m in spec["layout"]["updatemenus"] for b in m["buttons"]])
-    assert len(menus) == 5
+    assert len(menus) == 6
     cohort_buttons = ["Ensemble des cohortes", *(f"Cohorte {c}" for c in counts)]
     for index in (0, 1, 2, 4):
         assert sorted(b for b in menus[index] if b.startswith(("Cohorte", "Ensemble"))) == sorted(
@@ -319,6 +368,11 @@ def test_a_workspace_copy_of_the_notebook_runs_and_shows_the_demo(tmp_path, monk
             "Tous les blocs", *(b for b in menus[index] if b.startswith("Bloc"))]  # fmt: skip
         assert len([b for b in menus[index] if b.startswith("Bloc ")]) == 3
     assert menus[3][0] == "Titre « Chargé.e de clientèle »"
+    # the follow-up: every cohort, with its candidates presented without the title (n − k)
+    left = cohorts["Présentés au titre"].astype(int) - cohorts["Titre obtenu"].astype(int)
+    assert sorted(menus[5]) == sorted(
+        f"Cohorte {c} : {n} à accompagner" for c, n in zip(cohorts["Cohorte"], left, strict=True)
+    )
 
 
 # -- cc-analytics lab -------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
@@ -295,8 +296,14 @@ def test_command_writes_the_workbook_a_lead_works_from(dataset, tmp_path):
     ]
     assert [r[0] for r in book["bloc B1"].iter_rows(min_row=2, values_only=True)] == ["P1", "P3"]
     jury = {r[0]: r[1:] for r in book["jury"].iter_rows(min_row=2, values_only=True)}
-    assert jury["P6"] == ("validé", "validé", "obtenu", None)
-    assert jury["P2"] == ("validé", "non validé", "non obtenu", "oui")
+    assert jury["P6"][:4] == ("validé", "validé", "obtenu", None)
+    assert jury["P2"][:4] == ("validé", "non validé", "non obtenu", "oui")
+    # the pseudonym the cohort report prints, last, so a lead finds the candidate from it
+    assert header[-1] == "Pseudonyme (rapports)"
+    pseudonyms = {r[0]: r[-1] for r in follow.iter_rows(min_row=2, values_only=True)}
+    assert [c.value for c in book["jury"][1]][-1] == "Pseudonyme (rapports)"
+    assert jury["P3"][-1] == pseudonyms["P3"] != jury["P2"][-1] == pseudonyms["P2"]
+    assert all(re.fullmatch(r"C-[0-9a-f]{6}", p) for p in pseudonyms.values())
     info = dict(book["informations"].iter_rows(min_row=2, values_only=True))
     assert "données personnelles" in info["Données personnelles"]
     assert "cohorte K" in info["Document"]

@@ -105,6 +105,7 @@ FOLLOWUP_HEADERS: dict[str, str] = {
     "candidate_ids": "Identifiants",
     "title": "Titre",
     "attestation_de_blocs": "Attestation de blocs possible",
+    "pseudonym": "Pseudonyme (rapports)",
 }
 
 #: A line every working document with candidates' ids carries.

@@ -259,7 +259,7 @@ FOLLOWUP_COLUMNS = {
 def show_followup(view: FollowupView) -> None:
     """« Candidats à accompagner »: a summary per group (what is missing), then a sortable
     table of candidates per group, near-threshold competencies marked in words and ◆."""
-    from .views.followup import NEAR_LEGEND, group_title
+    from .views.followup import NEAR_LEGEND, REFUSAL_LEGEND, group_title
 
     if not in_report():
         from IPython.display import display
@@ -277,7 +277,7 @@ def show_followup(view: FollowupView) -> None:
                  "candidat à accompagner.</p>"]  # fmt: skip
     else:
         parts = [html_table(groups, "Candidats présentés sans le titre, selon les blocs à valider")]
-        parts.append(f"<p class='note'>{escape(NEAR_LEGEND)}.<span class='screen-only'> Cliquez "
+        parts.append(f"<p class='note'>{escape(NEAR_LEGEND)} ; {escape(REFUSAL_LEGEND)}.<span class='screen-only'> Cliquez "
                      "sur l'en-tête d'une colonne pour trier un tableau.</span></p>")  # fmt: skip
     if view.not_presented:
         parts.append(f"<p class='note'>{fr.number(view.not_presented)} candidat(s) de la cohorte "

@@ -29,9 +29,19 @@ from ..engine.agreement import OVERALL, agreement
 from ..engine.privacy import flag_small_groups
 from ..engine.stats import LANDIS_KOCH_READINGS
 from . import formatting as fr
-from .charts import FONT, PALETTE, SCORE_COLORS
+from .charts import FOLLOWUP_COLUMNS, FONT, PALETTE, SCORE_COLORS, french_table
 from .context import ReportContext
-from .views import CohortView, ReviewView, cohort_order, cohort_view, review_view, route_breakdown
+from .views import (
+    CohortView,
+    FollowupView,
+    ReviewView,
+    cohort_order,
+    cohort_view,
+    followup_view,
+    review_view,
+    route_breakdown,
+)
+from .views.followup import NEAR_LEGEND, REFUSAL_LEGEND, group_title
 
 ALL_COHORTS = "Ensemble des cohortes"
 ALL_BLOCKS = "Tous les blocs"
@@ -41,6 +51,7 @@ SMALL_OPACITY = 0.35
 SIGNIFICANT = "star"
 ALWAYS = -1  # owner of the traces every menu entry shows (legend notes)
 OVERALL_COLOR = "#5b6770"
+MAX_TABLE_HEIGHT = 900  # beyond, the table scrolls inside the figure
 
 
 @dataclass(frozen=True)
@@ -309,6 +320,51 @@ def agreement_chart(data: Exploration) -> go.Figure:
     fig.update_layout(updatemenus=[_cohort_menu(data, owners)])
     return _layout(fig, "Accord entre le jury et l'entreprise (kappa pondéré)",
                    _bar_height(len(codes)))  # fmt: skip
+
+
+def followup_tables(data: Exploration) -> go.Figure:
+    """« Candidats à accompagner », as in the internal cohort report, one cohort at a time
+    chosen from a menu: pseudonyms, grouped by the blocks to validate, near marks."""
+    views = [followup_view(data.ctx, cohort) for cohort in data.cohorts]
+    columns = {"group": ("Blocs à valider", group_title), **FOLLOWUP_COLUMNS}
+    fig = go.Figure()
+    heights, notes = [], []
+    for i, view in enumerate(views):
+        table = french_table(view.candidates, columns)
+        if table.empty:
+            table = pd.DataFrame([["aucun candidat présenté sans le titre",
+                                   *[""] * (len(columns) - 1)]], columns=table.columns)  # fmt: skip
+        cells = [[escape(v).replace(" · ", "<br>") for v in table[c]] for c in table.columns]
+        lines = table[FOLLOWUP_COLUMNS["items"][0]].str.count(" · ") + 1
+        heights.append(min(MAX_TABLE_HEIGHT, max(320, 210 + int((lines * 20 + 10).sum()))))
+        notes.append(_followup_note(view))
+        fig.add_table(
+            header={"values": [f"<b>{escape(c)}</b>" for c in table.columns], "align": "left",
+                    "fill_color": "#e8edf2", "line_color": "#c8d1da", "height": 30},
+            cells={"values": cells, "align": "left", "height": 24, "line_color": "#d8dee4",
+                   "fill_color": "white"},
+            columnwidth=[1.1, 1.0, 0.9, 0.7, 0.8, 3.6], visible=i == 0,
+            name=view.cohort,
+        )  # fmt: skip
+    buttons = [
+        (f"Cohorte {view.cohort} : {fr.number(len(view.candidates))} à accompagner", "update",
+         [{"visible": [j == i for j in range(len(views))]},
+          {"height": heights[i], "annotations": [notes[i]]}])
+        for i, view in enumerate(views)
+    ]  # fmt: skip
+    fig.update_layout(updatemenus=[_menu(buttons, x=0)], annotations=notes[:1])
+    return _layout(fig, "Candidats à accompagner", heights[0] if heights else 320)
+
+
+def _followup_note(view: FollowupView) -> dict:
+    """Under the table: the mark's meaning, and candidates left out as not presented."""
+    lines = [f"{NEAR_LEGEND} ; {REFUSAL_LEGEND}."]
+    if view.not_presented:
+        lines.append(f"{fr.number(view.not_presented)} candidat(s) de la cohorte sans aucune note "
+                     "(non présentés) ne figurent pas dans ce tableau.")  # fmt: skip
+    return {"text": "<br>".join(map(escape, lines)), "showarrow": False, "x": 0,
+            "xref": "paper", "xanchor": "left", "y": 0, "yref": "paper", "yanchor": "top",
+            "align": "left", "font": {"size": 12, "color": "#3d4852"}}  # fmt: skip
 
 
 # -- menus ---------------------------------------------------------------------------------

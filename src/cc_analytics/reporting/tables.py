@@ -43,9 +43,10 @@ def promotions_table(ctx: ReportContext) -> pd.DataFrame:
 
 
 def followup_table(ctx: ReportContext, cohort: str) -> pd.DataFrame:
-    """The follow-up of ``cohort``'s candidates without the title (internal: real ids)."""
+    """The follow-up of ``cohort``'s candidates without the title (internal: real ids), with
+    each candidate's pseudonym last, the id the cohort report shows."""
     require_cohort(ctx, cohort)
-    return followup(ctx.results, ctx.tables.scores, ctx.referentiel, cohort)
+    return _with_pseudonym(ctx, followup(ctx.results, ctx.tables.scores, ctx.referentiel, cohort))
 
 
 def followup_sheets(ctx: ReportContext, cohort: str) -> dict[str, pd.DataFrame]:
@@ -56,8 +57,13 @@ def followup_sheets(ctx: ReportContext, cohort: str) -> dict[str, pd.DataFrame]:
     for block in ctx.referentiel.blocks["code"]:
         sheets[f"bloc {block}"] = _in_french(table[table["block"] == block])
     sheets["plan de rattrapage"] = _in_french(retake_plan(table))
-    sheets["jury"] = _in_french(jury_sheet(ctx.results, cohort))
+    sheets["jury"] = _in_french(_with_pseudonym(ctx, jury_sheet(ctx.results, cohort)))
     return sheets
+
+
+def _with_pseudonym(ctx: ReportContext, table: pd.DataFrame) -> pd.DataFrame:
+    """So a lead can go from a report's « C-3f9a2b » to the candidate."""
+    return table.assign(pseudonym=ctx.pseudonym(table["candidate_id"]).to_numpy())
 
 
 def followup_information(ctx: ReportContext, cohort: str) -> dict[str, object]:

@@ -13,14 +13,18 @@ import numpy as np
 import pandas as pd
 
 from ...core.errors import CcAnalyticsError, Problem
-from ...core.labels import FOLLOWUP_STATUSES
-from ...engine.followup import NOT_EVALUATED
+from ...engine.followup import EMPLOYER_REFUSAL, NOT_ACQUIRED, NOT_EVALUATED
 from ..context import ReportContext
 from ..tables import followup_table
 
 #: Marks a competency scored one point below what was needed (with words, never colour alone).
 NEAR_MARK = "◆"
 NEAR_LEGEND = f"{NEAR_MARK} : à un point du seuil d'acquisition"
+#: Short situations, one competency per line (the workbook spells them out).
+ITEM_STATUSES = {NOT_EVALUATED: "non évaluée", NOT_ACQUIRED: "non acquise",
+                 EMPLOYER_REFUSAL: "refusée par l'entreprise"}  # fmt: skip
+REFUSAL_LEGEND = ("« refusée par l'entreprise » : acquise par le jury, mais l'entreprise, qui "
+                  "co-valide, l'a notée sous le seuil")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -55,7 +59,6 @@ def followup_view(ctx: ReportContext, cohort: str) -> FollowupView:
     if ctx.external:
         raise CcAnalyticsError(external_followup_problem())
     table = followup_table(ctx, cohort)
-    table = table.assign(pseudonym=ctx.pseudonym(table["candidate_id"]).to_numpy())
     table["item"] = _item_text(table)
     grouped = table.groupby("pseudonym", sort=False)
     people = grouped.agg(
@@ -66,7 +69,7 @@ def followup_view(ctx: ReportContext, cohort: str) -> FollowupView:
         items=("item", " · ".join),
     ).reset_index()
     people["near"] = people["near"].astype(np.int64)
-    people["blocks_missing"] = people["group"].str.count(",") + 1
+    people["blocks_missing"] = people["group"].astype(str).str.count(",") + 1
     people = people.sort_values(
         ["blocks_missing", "group", "competencies_missing", "pseudonym"], kind="stable"
     ).reset_index(drop=True)
@@ -90,7 +93,7 @@ def group_title(group: str) -> str:
 
 def _item_text(table: pd.DataFrame) -> pd.Series:
     """``B2A1C1 non acquise (jury 1) ◆``: the competency, why, the scores, the mark."""
-    status = table["status"].map(FOLLOWUP_STATUSES)
+    status = table["status"].map(ITEM_STATUSES)
     jury = table["jury_score"].astype("string").fillna("")
     employer = table["employer_score"].astype("string").fillna("")
     with_employer = np.where(employer == "", "", ", entreprise " + employer)
