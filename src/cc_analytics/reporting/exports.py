@@ -1,7 +1,9 @@
 """Tables written for people and scripts: CSV (plain decimals) and XLSX (French formats).
 
 CSV: rates as plain decimals rounded to 10 places (``0.8571428571``, never ``1e-05``), an empty
-cell where a value is undefined (n = 0), UTF-8. XLSX: rates shown as French percentages (Excel
+cell where a value is undefined (n = 0), UTF-8. Text that a spreadsheet could run as a formula
+(``=``, ``+``, ``-``, ``@``, tab, carriage return first) is neutralised in both: quoted in CSV,
+a text cell with Excel's quote prefix in XLSX (:mod:`cc_analytics.core.cells`). XLSX: rates shown as French percentages (Excel
 displays ``0.0%`` as ``85,7 %`` in a French locale), plus a sheet « informations » stating the
 rules, the referentiel and the inputs. Both are written atomically.
 """
@@ -16,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from ..core.atomic import atomic_path
+from ..core.cells import is_formula_like, neutralised_frame
 from ..core.errors import CcAnalyticsError, Problem
 
 PERCENT_COLUMNS = ("rate", "ci_low", "ci_high", "exact_agreement", "previous_rate", "change")
@@ -45,7 +48,9 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path,
     with atomic_path(path) as tmp:
         if suffix == ".csv":
             first = next(iter(sheets.values()))
-            _csv(first).to_csv(tmp, index=False, encoding="utf-8", lineterminator="\n")
+            # CRLF (RFC 4180): a text holding a line break is then quoted, never splits a row
+            _csv(neutralised_frame(first)).to_csv(tmp, index=False, encoding="utf-8",
+                                                  lineterminator="\r\n")  # fmt: skip
         else:
             _xlsx(sheets, tmp, info)
     return path
@@ -102,11 +107,13 @@ def _cell(value: object) -> str:
 
 
 def _as_text_not_formulas(ws: object) -> None:
-    """Text from data that starts with ``=`` stays text: Excel must never run it."""
+    """Text from data that a spreadsheet could run (``=…``, ``-1+cmd|…``) stays text: a
+    string cell with the quote prefix, shown as written and never evaluated, even on edit."""
     for row in ws.iter_rows():  # type: ignore[attr-defined]
         for cell in row:
-            if cell.data_type == "f":
+            if cell.data_type in ("s", "f") and is_formula_like(cell.value):
                 cell.data_type = "s"
+                cell.quotePrefix = True
 
 
 def _xlsx(sheets: Mapping[str, pd.DataFrame], path: Path, info: Mapping[str, object]) -> None:
@@ -130,5 +137,6 @@ def _xlsx(sheets: Mapping[str, pd.DataFrame], path: Path, info: Mapping[str, obj
             ws.auto_filter.ref = ws.dimensions
         pd.DataFrame({"information": list(info), "valeur": [_cell(v) for v in info.values()]}
                      ).to_excel(writer, sheet_name="informations", index=False)  # fmt: skip
+        _as_text_not_formulas(writer.sheets["informations"])
         writer.sheets["informations"].column_dimensions["A"].width = 28
         writer.sheets["informations"].column_dimensions["B"].width = 110

@@ -8,6 +8,7 @@ produced.
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +19,27 @@ from .context import load_context, require_cohort
 from .kinds import KINDS
 from .render import Rendered, check_output, render_report
 from .views.followup import external_followup_problem
+
+NAME_PART_LENGTH = 60
+
+
+def name_part(text: str) -> str:
+    """A cohort's or a site's part of a report's file name: readable, and never the same for
+    two different names.
+
+    A name that is already file-safe stays as it is; any other is shortened, made safe and
+    followed by a short hash of the name itself.
+
+    >>> name_part("2024-LYON")
+    '2024-LYON'
+    >>> name_part("2025 LYON"), name_part("2025/LYON")
+    ('2025-LYON-ed10055f54', '2025-LYON-596172a94d')
+    """
+    slug = safe_name(text)
+    if slug == text and len(text) <= NAME_PART_LENGTH:
+        return slug
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{slug[:NAME_PART_LENGTH]}-{digest}"
 
 
 @dataclass(frozen=True)
@@ -45,14 +67,14 @@ class ReportRequest:
     def default_name(self) -> str:
         parts = [self.kind]
         if self.cohort:
-            parts.append(self.cohort)
+            parts.append(name_part(self.cohort))
         if self.site:
-            parts.append(self.site)
+            parts.append(name_part(self.site))
         if self.years:
             parts.append(f"{self.years[0]}-{self.years[1]}")
         if self.audience_external != KINDS[self.kind].external:  # never over the usual one
             parts.append("externe" if self.audience_external else "interne")
-        return safe_name("-".join(parts)) + ".html"
+        return "-".join(parts) + ".html"
 
     def output(self) -> Path:
         return self.out or self.dataset.reports / self.default_name()
