@@ -58,3 +58,32 @@ def test_renewal_routes_hide_two_private_cells_beside_published_vae_counts(demo)
     for _, year in routes.groupby("year"):
         private_hidden = year["suppressed"] & (year["access_route"] != "VAE")
         assert private_hidden.sum() != 1, year[["access_route", "n", "suppressed"]]
+
+
+def test_pseudonyms_are_64_bits_shown_short_and_never_shared_in_a_dataset():
+    """33,334 candidates: 6 hex characters (24 bits) would give about 33 pairs of candidates
+    the same pseudonym; the dataset's shown length grows until none do."""
+    import hmac
+
+    import pandas as pd
+
+    from cc_analytics.reporting.context import ReportContext
+    from cc_analytics.workspace.processed import Tables
+    from tests.fixtures import tiny_referentiel
+
+    ids = pd.Series([f"E{i:06d}" for i in range(33_334)])
+    candidates = pd.DataFrame({"candidate_id": ids})
+    key = b"k" * 32
+    ctx = ReportContext("x", Tables(candidates, None, None, tiny_referentiel()), None, None, {},
+                        pseudonym_key=key)  # fmt: skip
+    shown = ctx.pseudonym(ids)
+    assert shown.nunique() == len(ids)  # no two candidates share one
+    full = [hmac.new(key, c.encode(), "sha256").hexdigest()[:16] for c in ids[:3]]
+    length = len(shown[0]) - 2
+    assert 6 < length <= 16 and shown[:3].tolist() == ["C-" + f[:length] for f in full]
+    # with 6 characters, some would have collided: the longer name is needed, not decoration
+    assert len({f"{hmac.new(key, c.encode(), 'sha256').hexdigest()[:6]}" for c in ids}) < len(ids)
+    # a small dataset keeps the short form
+    small = ReportContext("y", Tables(candidates[:15], None, None, tiny_referentiel()), None,
+                          None, {}, pseudonym_key=key)  # fmt: skip
+    assert small.pseudonym(ids[:15]).str.len().eq(8).all()

@@ -4,7 +4,8 @@ not change is not rebuilt.
 A report's key covers its inputs' hashes, its notebook, the report template, the package's
 code and shipped data, the rules, its parameters and the package version; the gate's key
 covers the inputs, the referentiel, the code and the expectation suites. Computing a key
-imports nothing heavy and reads no table.
+imports nothing heavy and reads no table. Beside the key, the build state keeps each output's
+own hash (:func:`file_sha256`): an output edited or replaced since it was written is rebuilt.
 """
 
 from __future__ import annotations
@@ -35,6 +36,16 @@ def files_digest(paths: Iterable[Path], root: Path | None = None) -> str:
         h.update(str(path.relative_to(root) if root else path.name).encode())
         h.update(path.read_bytes())
     return h.hexdigest()
+
+
+def file_sha256(path: Path) -> str | None:
+    """sha256 of one file as it is on disk now; ``None`` when it is not there (an output
+    deleted or replaced by a folder behind the build's back)."""
+    try:
+        with path.open("rb") as file:
+            return hashlib.file_digest(file, "sha256").hexdigest()
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
 
 
 def optional_file_digest(path: Path | None) -> str | None:

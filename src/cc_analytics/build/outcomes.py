@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import CcAnalyticsError, DataValidationError
 from ..core.labels import BUILD_STATUSES
+from ..core.terminal import printable
 
 if TYPE_CHECKING:  # requests imports pandas: only needed when something is rebuilt
     from ..reporting.requests import ReportRequest
@@ -64,9 +65,13 @@ def seconds_fr(seconds: float) -> str:
 
 
 def outcome_line(outcome: Outcome) -> str:
-    """A log line: no personal data, only dataset, report and status."""
+    """A log line: no personal data, only dataset, report and status, and why when a report
+    was rebuilt or kept for a reason of its own (a failure's message is printed apart)."""
     status = BUILD_STATUSES.get(outcome.status, outcome.status)
-    return f"{outcome.dataset} — {outcome.label} : {status} ({seconds_fr(outcome.seconds)})"
+    line = f"{outcome.dataset} — {outcome.label} : {status} ({seconds_fr(outcome.seconds)})"
+    if outcome.message and outcome.status in ("built", "skipped"):
+        line += f" — {outcome.message}"
+    return printable(line)  # names from data never act on the terminal
 
 
 def safe_message(exc: CcAnalyticsError, processed: Path | None = None) -> str:

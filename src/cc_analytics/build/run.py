@@ -4,7 +4,9 @@
   process per core by default, or a Dask cluster, see :mod:`.executors`); one failing report
   does not stop the others, and its previous good HTML is kept.
 - **Incremental**: each output has a content key (:mod:`.keys`) stored in
-  ``build-manifest.json`` (:mod:`.state`); an output whose key did not change is not rebuilt,
+  ``build-manifest.json`` (:mod:`.state`) with the audience and the hash of the file as
+  written; an output whose key did not change and whose file is still the one written is not
+  rebuilt (one deleted, edited or written over by another command is, and the log says so),
   ``force`` rebuilds everything. A dataset whose files, code and settings are all as at its
   last complete build is answered from the manifest alone, without importing pandas or
   reading any table, so a run with nothing to do takes well under a second.
@@ -33,7 +35,7 @@ from .config import BuildConfig, DatasetConfig
 from .executors import local_executor
 from .index import write_index
 from .outcomes import BuildSummary, Job, Outcome, safe_message, scrub
-from .state import last_seconds, load_state, save_state
+from .state import audience_name, drift, files_drift, last_seconds, load_state, save_state
 
 if TYPE_CHECKING:  # requests imports pandas: only needed when something is rebuilt
     from ..reporting.requests import ReportRequest
@@ -79,7 +81,7 @@ def build(config: BuildConfig, *, force: bool = False, executor: Executor | None
         rebuilt.append((target, fingerprint))
         plan += _prepare_dataset(target, config, force, summary, rules)
     own_executor = executor is None and any(
-        isinstance(item, Job) and _needs_build(item, force) for item in plan
+        isinstance(item, Job) and _rebuild_reason(item, force) is not None for item in plan
     )
     if own_executor:
         executor = local_executor(config.jobs)
@@ -126,8 +128,9 @@ def _with_processed(fingerprint: str, target: Target) -> str:
 def _fresh_outcomes(target: Target, fingerprint: str,
                     summary: BuildSummary) -> list[Outcome] | None:  # fmt: skip
     """Every output of the dataset as "up to date" when nothing changed since its last
-    complete build (and every output is still there); ``None`` otherwise."""
-    fresh = load_state(target.out).get("fresh")
+    complete build (and every output is still there, as written); ``None`` otherwise."""
+    state = load_state(target.out)
+    fresh = state.get("fresh")
     if not fresh or fresh.get("fingerprint") != _with_processed(fingerprint, target):
         return None
     outcomes = [Outcome(target.name, o["label"], o["kind"], str(target.out / o["output"]),
@@ -135,8 +138,21 @@ def _fresh_outcomes(target: Target, fingerprint: str,
                 for o in fresh["outputs"]]  # fmt: skip
     if not all(Path(o.output).exists() for o in outcomes):
         return None
+    if any(_written_over(target.out, state, o) for o in outcomes):
+        return None  # the full path finds which and rebuilds it
     summary.inputs[target.name] = fresh["inputs"]
     return outcomes
+
+
+def _written_over(out: Path, state: dict, outcome: Outcome) -> bool:
+    """Whether a report or table of the last complete build is no longer the file it wrote."""
+    if outcome.kind == "tables":
+        written = _written_tables(state)
+        return written is None or files_drift(Path(outcome.output), written) is not None
+    if not outcome.is_report:
+        return False
+    written = state.get("reports", {}).get(Path(outcome.output).name, {}).get("sha256")
+    return not written or drift(Path(outcome.output), written) is not None
 
 
 def _forget_fresh(out: Path) -> None:
@@ -249,7 +265,7 @@ def _kept_outputs(name: str, out: Path) -> list[Job | Outcome]:
 def _job(target: Target, label: str, request: ReportRequest, common: tuple) -> Job:
     request = replace(request, out=target.out / request.default_name())
     key = keys.digest(common, keys.code_digest(request.kind), request.parameters(),
-                      request.shared_plotly, __version__,
+                      request.shared_plotly, __version__, _audience(request),
                       keys.optional_file_digest(request.rncp_export))  # fmt: skip
     return Job(target.name, label, request, key)
 
@@ -270,7 +286,9 @@ def _result_tables(target: Target, inputs: dict, rules_file: Path | None, rules:
                       keys.optional_file_digest(target.config.referentiel), __version__)  # fmt: skip
     targets = [out / "tables" / f for f in TABLE_FILES]
     folder = str(out / "tables")
-    if not force and load_state(out).get("tables") == key and all(t.exists() for t in targets):
+    written = _written_tables(load_state(out), key)
+    reason = None if force or written is None else files_drift(out / "tables", written)
+    if not force and written is not None and reason is None:
         return Outcome(name, TABLES_LABEL, "tables", folder, "up to date")
     started = time.perf_counter()
     try:
@@ -282,9 +300,22 @@ def _result_tables(target: Target, inputs: dict, rules_file: Path | None, rules:
         return Outcome(name, TABLES_LABEL, "tables", folder, "failed",
                        time.perf_counter() - started, message)  # fmt: skip
     state = load_state(out)
-    state["tables"] = key
+    state["tables"] = {"key": key, "files": {t.name: keys.file_sha256(t) for t in targets}}
     save_state(out, state)
-    return Outcome(name, TABLES_LABEL, "tables", folder, "built", time.perf_counter() - started)
+    if reason:
+        log.warning("%s — %s : %s", name, TABLES_LABEL, reason)
+    return Outcome(name, TABLES_LABEL, "tables", folder, "built", time.perf_counter() - started,
+                   reason or "")  # fmt: skip
+
+
+def _written_tables(state: dict, key: str | None = None) -> dict[str, str] | None:
+    """The hash of each table file as the build wrote it, when the state records every one
+    (for ``key`` when given); ``None`` when they must be written anyway."""
+    recorded = state.get("tables")
+    if not isinstance(recorded, dict) or (key is not None and recorded.get("key") != key):
+        return None  # never built, built for other inputs, or by a build that kept no hashes
+    files = recorded.get("files", {})
+    return files if set(files) == set(TABLE_FILES) else None
 
 
 def _write_tables(target: Target, paths: list[Path], rules_file: Path | None) -> None:
@@ -302,17 +333,30 @@ def _write_tables(target: Target, paths: list[Path], rules_file: Path | None) ->
 
 
 # -- running the reports ----------------------------------------------------------------------
-def _needs_build(job: Job, force: bool) -> bool:
-    if force or not job.request.out or not job.request.out.exists():
-        return True
-    state = load_state(job.request.out.parent)
-    return state.get("reports", {}).get(job.request.out.name, {}).get("key") != job.key
+def _audience(request: ReportRequest) -> str:
+    return audience_name(request.audience_external)
+
+
+def _rebuild_reason(job: Job, force: bool) -> str | None:
+    """``None`` when the report is up to date: same key, same audience, and its file is still
+    the one the build wrote. Otherwise why it is rebuilt: ``""`` for the usual reasons (new,
+    inputs or code changed, ``force``), a French message when the file was deleted or changed
+    since (e.g. ``report --out`` wrote over it, or a hand edit)."""
+    out = job.request.out
+    if force or out is None:
+        return ""
+    entry = load_state(out.parent).get("reports", {}).get(out.name, {})
+    if entry.get("key") != job.key or entry.get("audience") != _audience(job.request):
+        return ""
+    if not entry.get("sha256"):
+        return ""  # built before the build kept hashes: cannot tell, rebuild once
+    return drift(out, entry["sha256"])
 
 
 def _run_jobs(plan: list[Job | Outcome], executor: Executor | None, force: bool,
               summary: BuildSummary,
               progress: Callable[[int, int, Outcome], None] | None) -> None:  # fmt: skip
-    pending: dict[Future, Job] = {}
+    pending: dict[Future, tuple[Job, str]] = {}
     done = 0
     total = sum(item.is_report for item in plan if isinstance(item, Outcome)) + sum(
         isinstance(item, Job) for item in plan)  # fmt: skip
@@ -329,14 +373,14 @@ def _run_jobs(plan: list[Job | Outcome], executor: Executor | None, force: bool,
     for item in plan:
         if isinstance(item, Outcome):
             finish(item)
-        elif not _needs_build(item, force):
+        elif (reason := _rebuild_reason(item, force)) is None:
             finish(Outcome(item.dataset, item.label, item.request.kind, str(item.request.out),
                            "up to date", last_seconds(item.request.out)))  # fmt: skip
         else:
             assert executor is not None
-            pending[executor.submit(run_job, item)] = item
+            pending[executor.submit(run_job, item)] = (item, reason)
     for future in as_completed(pending):
-        job = pending[future]
+        job, reason = pending[future]
         try:
             outcome = future.result()
         except Exception as exc:  # a worker that died: report it, keep going
@@ -347,11 +391,15 @@ def _run_jobs(plan: list[Job | Outcome], executor: Executor | None, force: bool,
             state = load_state(out)
             state.setdefault("reports", {})[Path(outcome.output).name] = {
                 "key": job.key,
+                "audience": _audience(job.request),
                 "label": job.label,
                 "kind": job.request.kind,
                 "seconds": round(outcome.seconds, 2),
+                # the page as written, hashed while the lock still keeps every other writer out
+                "sha256": keys.file_sha256(Path(outcome.output)),
             }
             save_state(out, state)
+            outcome = replace(outcome, message=reason)
         elif outcome.message:
             outcome = replace(outcome, message=scrub(outcome.message,
                                                      job.request.dataset.processed))  # fmt: skip

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 
 from ..core.errors import CcAnalyticsError
 from ..core.startup import skip_unused_imports
+from ..core.terminal import printable
 from .common import EXIT_INPUT
 from .parser import build_parser
 
@@ -23,7 +24,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return handler(args)
     except CcAnalyticsError as exc:
-        print(f"Erreur : {exc}", file=sys.stderr)
+        print(f"Erreur : {printable(exc, keep_lines=True)}", file=sys.stderr)
         if exc.report is not None:
             print(f"Rapport de validation : {exc.report}", file=sys.stderr)
         return EXIT_INPUT

@@ -16,6 +16,7 @@ def build(args: argparse.Namespace) -> int:
     from ..build.lock import build_lock
     from ..build.outcomes import outcome_line
     from ..build.run import build as run_build
+    from ..core.terminal import printable
 
     config = workspace_config(workspace_of(args), args.dataset, args.config)
     if args.jobs:
@@ -34,7 +35,10 @@ def build(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     for outcome in summary.failed:
-        print(f"  échec — {outcome_line(outcome)} : {outcome.message}", file=sys.stderr)
+        print(
+            f"  échec — {outcome_line(outcome)} : {printable(outcome.message, keep_lines=True)}",
+            file=sys.stderr,
+        )
     print(f"Rapports : {summary.index}")
     return EXIT_INPUT if summary.failed else EXIT_OK
 

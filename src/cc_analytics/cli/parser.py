@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from ..core.atomic import unwritable
 from ..core.labels import COMBINE_MODES
 from ..core.version import __version__
 from ..reporting.kinds import KINDS
@@ -45,7 +46,9 @@ def build_parser() -> argparse.ArgumentParser:
         "ingest", help="contrôler puis écrire les tables normalisées (Parquet) dans data/processed/"
     )
     _dataset_arguments(p)
-    p.add_argument("--out-dir", type=Path, help="dossier de sortie (défaut : data/processed/NOM)")
+    p.add_argument(
+        "--out-dir", type=output_folder, help="dossier de sortie (défaut : data/processed/NOM)"
+    )
     p.set_defaults(handler=data.ingest)
 
     p = commands.add_parser("metrics", help="taux d'acquisition par compétence, bloc et titre")
@@ -62,20 +65,20 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="document externe : masque les résultats des petits effectifs",
     )
-    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
+    p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
     p.set_defaults(handler=tables.metrics)
 
     p = commands.add_parser("agreement", help="accord jury–entreprise (kappa pondéré)")
     _dataset_arguments(p)
     _rules_arguments(p)
     p.add_argument("--by", default="", help="regroupement facultatif (ex. cohort)")
-    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
+    p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
     p.set_defaults(handler=tables.agreement)
 
     p = commands.add_parser("promotions", help="statistiques RNCP par année de promotion")
     _dataset_arguments(p)
     _rules_arguments(p)
-    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
+    p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
     p.set_defaults(handler=tables.promotions)
 
     p = commands.add_parser(
@@ -86,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     _dataset_arguments(p)
     _rules_arguments(p)
     p.add_argument("--cohort", required=True, help="cohorte à suivre (ex. 2024-LYON)")
-    p.add_argument("--out", type=Path, required=True, help="fichier .csv ou .xlsx")
+    p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
     p.set_defaults(handler=tables.followup)
 
     p = commands.add_parser(
@@ -126,7 +129,9 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="un seul plotly.min.js partagé par le dossier au lieu de l'inclure",
     )
-    p.add_argument("--out", type=Path, help="fichier HTML (défaut : reports/NOM/…)")
+    p.add_argument("--out", type=output_file, help="fichier HTML (défaut : reports/NOM/…)")
+    p.add_argument("--wait", type=seconds, default=0, metavar="SECONDES",
+                   help="si une construction tourne, attendre au plus SECONDES")  # fmt: skip
     p.set_defaults(handler=report.report)
 
     p = commands.add_parser(
@@ -143,20 +148,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="configuration TOML (défaut : cc-analytics.toml de l'espace de travail)",
     )
     p.add_argument("--force", action="store_true", help="tout reconstruire")
-    p.add_argument("--jobs", type=int, help="processus en parallèle (défaut : un par cœur)")
+    p.add_argument("--jobs", type=positive, help="processus en parallèle (défaut : un par cœur)")
     p.add_argument("--executor", default="local", help="local (défaut) ou dask:ADRESSE")
-    p.add_argument(
-        "--wait",
-        type=float,
-        default=0,
-        metavar="SECONDES",
-        help="si une autre construction tourne, attendre au plus SECONDES",
-    )
+    p.add_argument("--wait", type=seconds, default=0, metavar="SECONDES",
+                   help="si une autre construction tourne, attendre au plus SECONDES")  # fmt: skip
     _workspace_argument(p)
     p.set_defaults(handler=build.build)
 
     p = commands.add_parser("lab", help="ouvrir JupyterLab sur les carnets de l'espace de travail")
-    p.add_argument("--port", type=int, default=8888)
+    p.add_argument("--port", type=port, default=8888)
     p.add_argument("--no-browser", action="store_true", help="ne pas ouvrir de navigateur")
     _workspace_argument(p)
     p.set_defaults(handler=lab.lab)
@@ -180,7 +180,7 @@ def _referentiel_commands(commands: argparse._SubParsersAction) -> None:
     )
     p.add_argument("source", type=Path, help="fichier source (format détecté par le contenu)")
     p.add_argument("--fiche", help="numéro de fiche dans un export RNCP (ex. RNCP36612)")
-    p.add_argument("--out", type=Path, required=True, help="fichier YAML à écrire")
+    p.add_argument("--out", type=output_file, required=True, help="fichier YAML à écrire")
     p.set_defaults(handler=referentiel.import_source)
 
     p = sub.add_parser("list", help="lister les fiches d'un export RNCP")
@@ -200,6 +200,55 @@ def _referentiel_commands(commands: argparse._SubParsersAction) -> None:
     p = sub.add_parser("check", help="vérifier l'intégrité d'un référentiel YAML")
     p.add_argument("file", type=Path)
     p.set_defaults(handler=referentiel.check)
+
+
+MAX_WAIT = 24 * 3600
+
+
+def output_file(text: str) -> Path:
+    """``--out``: a file that can be written (not a folder, not in /proc …)."""
+    if (reason := unwritable(text)) is not None:
+        raise argparse.ArgumentTypeError(reason)
+    return Path(text)
+
+
+def output_folder(text: str) -> Path:
+    """``--out-dir``: a folder that can be written."""
+    if (reason := unwritable(text, directory=True)) is not None:
+        raise argparse.ArgumentTypeError(reason)
+    return Path(text)
+
+
+def positive(text: str) -> int:
+    """``--jobs``: a whole number, at least 1."""
+    try:
+        number = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"nombre entier attendu, pas « {text} »") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"au moins 1 (reçu : {number})")
+    return number
+
+
+def port(text: str) -> int:
+    """``--port``: a TCP port."""
+    number = positive(text)
+    if number > 65535:
+        raise argparse.ArgumentTypeError(f"un port va de 1 à 65535 (reçu : {number})")
+    return number
+
+
+def seconds(text: str) -> float:
+    """``--wait``: seconds, from 0 to a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"un nombre de secondes est attendu, pas « {text} »"
+        ) from None
+    if not 0 <= value <= MAX_WAIT:  # also refuses nan and inf
+        raise argparse.ArgumentTypeError(f"entre 0 et {MAX_WAIT} secondes (reçu : {text})")
+    return value
 
 
 def _workspace_argument(p: argparse.ArgumentParser) -> None:

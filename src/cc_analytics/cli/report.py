@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
-from .common import EXIT_OK, dataset_of, years_of
+from ..core.errors import CcAnalyticsError
+from ..workspace.catalog import DatasetCatalog, Workspace
+from .common import EXIT_OK, dataset_of, workspace_of, years_of
 
 
 def report(args: argparse.Namespace) -> int:
+    from ..build.lock import build_lock
     from ..gate.pipeline import prepare
     from ..reporting.render import check_output
     from ..reporting.requests import ReportRequest, build_report
@@ -31,8 +35,23 @@ def report(args: argparse.Namespace) -> int:
         out=args.out,
     )
     check_output(request.output())  # before any work: a wrong --out is said at once
-    prepare(dataset, args.referentiel)
-    rendered = build_report(request)
+    # the build's lock: never beside a build that writes the same pages and processed tables
+    with build_lock(build_output(workspace_of(args), dataset), getattr(args, "wait", 0),
+                    command="report"):  # fmt: skip
+        prepare(dataset, args.referentiel)
+        rendered = build_report(request)
     print(f"Rapport écrit : {rendered.html}")
     print(f"Carnet exécuté (audit) : {rendered.notebook}")
     return EXIT_OK
+
+
+def build_output(workspace: Workspace, dataset: DatasetCatalog) -> Path:
+    """The folder ``cc-analytics build`` writes to, and locks, for this workspace."""
+    from ..build.config import workspace_config
+
+    try:
+        return workspace_config(workspace, dataset.raw).output
+    except CcAnalyticsError:
+        # a configuration the build would refuse: no build can be running under it, and the
+        # report has no use for it; the workspace's default output is then the one to lock
+        return workspace.reports

@@ -25,6 +25,7 @@ from ..core.errors import InputFileError, Problem, ReferentielError
 from ..core.text import decode
 from . import model as ref
 from .codes import CODE_PATTERN, canonical_code, sort_key, split_code
+from .limits import MAX_TEXT_BYTES, read_limited
 from .scale import DEFAULT_ACQUISITION_THRESHOLD, DEFAULT_SCALE_LABELS
 
 CUT = ref.CUT
@@ -89,20 +90,7 @@ def read_grid(path: str | Path) -> ref.Referentiel:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except FileNotFoundError:
-        raise InputFileError(
-            Problem("fichier introuvable", file=str(path), hint="Vérifiez le chemin")
-        ) from None
-    except OSError as exc:
-        raise InputFileError(
-            Problem(
-                f"fichier illisible ({exc.strerror})",
-                file=str(path),
-                hint="Vérifiez les droits d'accès",
-            )
-        ) from None
+    return read_limited(path, MAX_TEXT_BYTES, InputFileError, "du tableau référentiel")
 
 
 def parse_grid(text: str, source_name: str = "<texte>", digest: str | None = None) -> dict:

@@ -39,7 +39,7 @@ from collections import Counter
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeGuard
 from xml.parsers.expat import errors as expat_errors  # error codes only: no parsing here
 
 import defusedxml
@@ -48,6 +48,13 @@ import pandas as pd
 
 from ..core.errors import InputFileError, Problem, ReferentielError
 from ..core.text import decode
+from .limits import (
+    MAX_XML_BYTES,
+    MAX_XML_DEPTH,
+    MAX_XML_ELEMENT_BYTES,
+    check_regular_file,
+    size_text,
+)
 from .model import Referentiel, from_dict
 from .scale import DEFAULT_ACQUISITION_THRESHOLD, DEFAULT_SCALE_LABELS
 
@@ -89,8 +96,11 @@ _CODED_ITEM = re.compile(
 )
 _CODE_ONLY = re.compile(rf"^(?P<code>{_CODE})\s*(?P<punct>[.):\-–—])?$")
 _BLOCK_SUFFIX = re.compile(r"BC\d+$", re.IGNORECASE)
+# A DOCTYPE naming the export's root (``<!DOCTYPE FICHES [ … ]>``) makes the file an export to
+# refuse by name (DTD, entities) rather than « not an export »; its internal subset may be long.
 _PROLOG = re.compile(
-    r"^\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*|<!DOCTYPE[^>]*>\s*)*<(?:FICHES|FICHE)(?:[\s/>]|$)",
+    r"^\s*(?:<\?.*?\?>\s*|<!--.*?-->\s*)*"
+    r"(?:<!DOCTYPE\s+FICHES?[\s\[>]|(?:<!DOCTYPE[^\[>]*(?:\[.*?\]\s*)?>\s*)?<FICHES?(?:[\s/>]|$))",
     re.DOTALL,
 )
 _EXPAT_FRENCH = {
@@ -123,6 +133,8 @@ def looks_like_rncp_export(head: bytes) -> bool:
     True
     >>> looks_like_rncp_export(b"<html><body>")
     False
+    >>> looks_like_rncp_export(b'<!DOCTYPE FICHES [<!ENTITY a "a">]><FICHES>')
+    True
     """
     return bool(_PROLOG.match(decode(head).lstrip("\ufeff")))
 
@@ -209,52 +221,138 @@ def _fiche_to_dict(fiche: Element, version: str | None, path: Path) -> dict[str,
 def _iter_fiches(path: Path) -> Iterator[tuple[Element, str | None]]:
     """Stream the top-level fiches with the export's ``VERSION_FLUX``.
 
-    A fiche is detached from the tree once the caller moves on, so memory stays bounded by
-    one fiche however large the export; a fiche the caller keeps stays whole.
+    A fiche is detached from the tree once the caller moves on (and any other element under the
+    root as soon as it is read), so memory stays bounded by one fiche however large the export;
+    a fiche the caller keeps stays whole. Size and depth are bounded (see :mod:`.limits`), and
+    a DTD or an entity is refused before anything is built from it.
     """
     name = str(path)
+    check_regular_file(path, InputFileError, "de l'export RNCP")
     try:
         handle = path.open("rb")
-    except FileNotFoundError:
-        raise InputFileError(
-            Problem("fichier introuvable", file=name, hint="Vérifiez le chemin de l'export RNCP")
-        ) from None
     except OSError as exc:
         raise _unreadable(name, exc) from None
     version: str | None = None
     root: Element | None = None
     depth = 0
     with handle:
+        source = _BoundedSource(handle, name)
         try:
-            for event, element in safe_et.iterparse(handle, events=("start", "end")):
+            for event, element in safe_et.iterparse(
+                source, events=("start", "end"), forbid_dtd=True
+            ):
                 if event == "start":
                     depth += 1
+                    if depth > MAX_XML_DEPTH:
+                        raise InputFileError(_too_deep(name))
                     if depth == 1:
                         root = element
                         _check_root(element, name)
+                    # what is held in memory at once: a child of <FICHES>, or a lone <FICHE>
+                    if depth == (2 if _under_fiches(root) else 1):
+                        source.element_started()
                     continue
                 if depth == 2 and element.tag == "VERSION_FLUX":
                     version = (element.text or "").strip() or None
                 is_fiche = element.tag == "FICHE" and (
-                    depth == 1 or (depth == 2 and root is not None and root.tag == "FICHES")
+                    depth == 1 or (depth == 2 and _under_fiches(root))
                 )
                 depth -= 1
                 if is_fiche:
                     yield element, version
-                    if root is not None and root is not element:
-                        root.remove(element)
+                if depth == 1 and _under_fiches(root):
+                    source.element_ended()
+                    root.remove(element)
         except safe_et.ParseError as exc:
             raise _malformed(name, exc) from None
-        except defusedxml.DefusedXmlException:
-            raise InputFileError(
-                Problem(
-                    "le fichier déclare des entités ou une DTD XML, refusées par sécurité",
-                    file=name,
-                    hint="Téléchargez l'export d'origine sur data.gouv.fr, sans le modifier",
-                )
-            ) from None
+        except defusedxml.DefusedXmlException as exc:
+            raise InputFileError(_defused(name, exc)) from None
         except OSError as exc:
             raise _unreadable(name, exc) from None
+
+
+def _under_fiches(root: Element | None) -> TypeGuard[Element]:
+    return root is not None and root.tag == "FICHES"
+
+
+class _BoundedSource:
+    """The export as the parser reads it: refused past ``MAX_XML_BYTES`` in all, or past
+    ``MAX_XML_ELEMENT_BYTES`` within one element under the root (a fiche is kept whole in
+    memory while it is read). Checked at every read, so a giant text with no tag in it is
+    refused as early as a giant fiche."""
+
+    def __init__(self, handle: Any, name: str) -> None:
+        self._handle = handle
+        self._name = name
+        self.consumed = 0
+        self._element_start: int | None = None
+
+    def element_started(self) -> None:
+        if self._element_start is None:
+            self._element_start = self.consumed
+
+    def element_ended(self) -> None:
+        self._element_start = None
+
+    def read(self, size: int = -1) -> bytes:
+        data = self._handle.read(size if size >= 0 else 1 << 16)
+        self.consumed += len(data)
+        if self.consumed > MAX_XML_BYTES:
+            raise InputFileError(
+                Problem(
+                    f"fichier trop volumineux pour un export RNCP (plus de "
+                    f"{size_text(MAX_XML_BYTES)})",
+                    file=self._name,
+                    hint="Vérifiez qu'il s'agit bien de l'export RNCP de data.gouv.fr",
+                )
+            )
+        if (
+            self._element_start is not None
+            and self.consumed - self._element_start > MAX_XML_ELEMENT_BYTES
+        ):
+            raise InputFileError(
+                Problem(
+                    f"une fiche (ou un autre élément sous la racine) dépasse "
+                    f"{size_text(MAX_XML_ELEMENT_BYTES)}, alors qu'une fiche RNCP en fait "
+                    "quelques dizaines de Ko",
+                    file=self._name,
+                    hint="Le fichier a été modifié ou n'est pas un export RNCP : téléchargez "
+                    "à nouveau l'export sur data.gouv.fr",
+                )
+            )
+        return data
+
+
+def _too_deep(name: str) -> Problem:
+    return Problem(
+        f"imbrication trop profonde (plus de {MAX_XML_DEPTH} éléments les uns dans les autres, "
+        "quand un export RNCP en a 5)",
+        file=name,
+        hint="Le fichier a été modifié ou n'est pas un export RNCP : téléchargez à nouveau "
+        "l'export sur data.gouv.fr",
+    )
+
+
+def _defused(name: str, exc: defusedxml.DefusedXmlException) -> Problem:
+    """The security refusal, named: a DTD, an entity, or a reference to an outside resource."""
+    if isinstance(exc, defusedxml.DTDForbidden):
+        what = (
+            f"le fichier déclare une DTD (<!DOCTYPE {exc.name or ''} …>) : DTD et entités XML "
+            "sont refusées par sécurité"
+        )
+    elif isinstance(exc, defusedxml.EntitiesForbidden):
+        what = f"le fichier déclare l'entité XML « {exc.name} » : les entités sont refusées par sécurité"
+    elif isinstance(exc, defusedxml.ExternalReferenceForbidden):
+        where = str(exc.sysid or exc.pubid or "adresse inconnue")[:80]
+        what = f"le fichier renvoie à une ressource extérieure ({where}) : refusée par sécurité"
+    else:
+        what = "le fichier contient une construction XML refusée par sécurité"
+    return Problem(
+        what,
+        file=name,
+        hint="Un export RNCP n'en contient pas : téléchargez l'export d'origine sur "
+        "data.gouv.fr, sans le modifier",
+    )
 
 
 def _check_root(root: Element, name: str) -> None:

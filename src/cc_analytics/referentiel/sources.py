@@ -11,6 +11,7 @@ from pathlib import Path
 from ..core.errors import InputFileError, Problem
 from ..core.text import decode
 from . import model as ref
+from .limits import check_regular_file
 
 YAML, RNCP, GRID = "yaml", "rncp", "grid"
 
@@ -76,25 +77,10 @@ def read_source(path: str | Path, fiche: str | None = None) -> ref.Referentiel:
 
 
 def _head(path: Path, size: int = 1 << 16) -> bytes:
+    check_regular_file(path, InputFileError, "du référentiel")
     try:
-        if path.is_dir():
-            raise InputFileError(
-                Problem(
-                    "c'est un dossier, pas un fichier",
-                    file=str(path),
-                    hint="Donnez le chemin du fichier du référentiel",
-                )
-            )
         with path.open("rb") as handle:
             head = handle.read(size)
-    except FileNotFoundError:
-        raise InputFileError(
-            Problem(
-                "fichier introuvable",
-                file=str(path),
-                hint="Vérifiez le chemin et le nom du fichier",
-            )
-        ) from None
     except PermissionError:
         raise InputFileError(
             Problem(

@@ -31,7 +31,37 @@ def in_report() -> bool:
     return os.environ.get(REPORT_ENV) == "1"
 
 
+def plain_categories(fig: go.Figure) -> go.Figure:
+    """Category labels from data (cohorts, sites, labels) drawn as written.
+
+    plotly draws a subset of HTML in tick labels and hover boxes (``<a href>`` becomes a link,
+    ``<b>`` bold), so every text category is escaped — in the traces, in the axes' category
+    order and in the menus that change it — and shows exactly as the data spell it.
+    """
+    for trace in fig.data:
+        for axis in ("x", "y"):
+            values = getattr(trace, axis, None)
+            if values is not None and any(isinstance(v, str) for v in values):
+                setattr(trace, axis, _escaped(values))
+    for axis in ("xaxis", "yaxis"):
+        order = fig.layout[axis].categoryarray
+        if order is not None:
+            fig.layout[axis].categoryarray = _escaped(order)
+    for menu in fig.layout.updatemenus or ():
+        for button in menu.buttons or ():
+            for change in button.args or ():
+                if isinstance(change, dict):
+                    for key in [k for k in change if str(k).endswith("categoryarray")]:
+                        change[key] = _escaped(change[key])
+    return fig
+
+
+def _escaped(values: object) -> list[object]:
+    return [escape(v, quote=False) if isinstance(v, str) else v for v in values]  # type: ignore[attr-defined]
+
+
 def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
+    plain_categories(fig)
     fig.update_layout(
         title={"text": escape(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
         template="plotly_white", separators=", ", font={"family": FONT, "size": 13},
@@ -58,7 +88,7 @@ def rate_bars(
                  "array": (table["ci_high"] * 100 - rate), "arrayminus": (rate - table["ci_low"] * 100),
                  "color": "#555"},
         customdata=table[[c for c in ("n", "k") if c in table]].to_numpy(),
-        hovertext=table[hover].map(_short) if hover else None,
+        hovertext=table[hover].map(lambda text: escape(_short(text))) if hover else None,
         hovertemplate="%{y} : %{x:.1f} %<br>%{customdata[1]} sur %{customdata[0]}"
                       + ("<br>%{hovertext}" if hover else "") + "<extra></extra>",
     ))  # fmt: skip
@@ -76,7 +106,7 @@ def score_distribution(table: pd.DataFrame, labels: Mapping[int, str], title: st
     fig = go.Figure()
     for s in range(5):
         fig.add_bar(
-            x=shares[f"score_{s}"], y=table["code"], orientation="h", name=f"{s} — {labels.get(s, s)}",
+            x=shares[f"score_{s}"], y=table["code"], orientation="h", name=escape(f"{s} — {labels.get(s, s)}"),
             marker_color=SCORE_COLORS[s], customdata=counts[f"score_{s}"],
             hovertemplate="%{y} — note " + str(s) + " : %{x:.1f} % (%{customdata:.0f})<extra></extra>",
         )  # fmt: skip

@@ -9,8 +9,10 @@ the commands that write (``ingest``, ``report``, ``build``) do that before they 
 from __future__ import annotations
 
 import hmac
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from pathlib import Path
 
 import pandas as pd
@@ -23,6 +25,14 @@ from ..engine.rules import Rules, read_rules_file
 from ..inputs.folder import locate
 from ..workspace.catalog import DatasetCatalog, dataset_catalog
 from ..workspace.processed import Tables, read_pseudonym_key, read_tables
+
+#: A pseudonym is 64 bits (16 hex characters) of an HMAC-SHA-256; at least 6 are shown.
+PSEUDONYM_HEX = 16
+PSEUDONYM_SHOWN = 6
+
+
+def _digests(key: bytes, ids: Iterable[str]) -> dict[str, str]:
+    return {c: hmac.new(key, c.encode(), "sha256").hexdigest()[:PSEUDONYM_HEX] for c in ids}
 
 
 @dataclass(frozen=True)
@@ -41,15 +51,26 @@ class ReportContext:
         return self.tables.referentiel
 
     def pseudonym(self, candidate_ids: pd.Series) -> pd.Series:
-        """Stable pseudonymous ids (``C-3f9a2b``): an HMAC of the id under a secret key.
+        """Stable pseudonymous ids (``C-3f9a2b``): a 64-bit HMAC of the id under a secret key,
+        shown by its first 6 hex characters, or more when two candidates of the dataset would
+        share them (the shown length is the dataset's, the same in every report).
 
         The key is random, kept beside the processed data (never in a report), so nobody
         holding only reports can link a pseudonym back to an id by trying ids.
         """
-        unique = candidate_ids.astype(str).unique()
-        lookup = {c: "C-" + hmac.new(self.pseudonym_key, c.encode(), "sha256").hexdigest()[:6]
-                  for c in unique}  # fmt: skip
-        return candidate_ids.astype(str).map(lookup)
+        ids = candidate_ids.astype(str)
+        digests = _digests(self.pseudonym_key, ids.unique())
+        return ids.map({c: "C-" + d[: self._pseudonym_length] for c, d in digests.items()})
+
+    @cached_property
+    def _pseudonym_length(self) -> int:
+        """Hex characters shown: the fewest, from 6, that tell the dataset's candidates apart."""
+        digests = set(_digests(self.pseudonym_key, self.tables.candidates["candidate_id"]
+                               .astype(str).unique()).values())  # fmt: skip
+        for length in range(PSEUDONYM_SHOWN, PSEUDONYM_HEX):
+            if len({d[:length] for d in digests}) == len(digests):
+                return length
+        return PSEUDONYM_HEX
 
     def stamp(self, table: pd.DataFrame) -> pd.DataFrame:
         """``table`` with the rules and referentiel it was computed with, as last columns."""

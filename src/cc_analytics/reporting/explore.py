@@ -29,7 +29,7 @@ from ..engine.agreement import OVERALL, agreement
 from ..engine.privacy import flag_small_groups
 from ..engine.stats import LANDIS_KOCH_READINGS
 from . import formatting as fr
-from .charts import FOLLOWUP_COLUMNS, FONT, PALETTE, SCORE_COLORS, french_table
+from .charts import FOLLOWUP_COLUMNS, FONT, PALETTE, SCORE_COLORS, french_table, plain_categories
 from .context import ReportContext
 from .views import (
     CohortView,
@@ -135,7 +135,7 @@ def competency_rates(data: Exploration) -> go.Figure:
         rate = table["rate"] * 100
         colors = np.where(table["weak"], WEAK_COLOR, PALETTE[0])
         fig.add_bar(
-            x=rate, y=table["code"], orientation="h", name=cohort or ALL_COHORTS,
+            x=rate, y=table["code"], orientation="h", name=escape(cohort or ALL_COHORTS),
             visible=i == 0, showlegend=False, marker={"color": colors.tolist(),
                                                       "opacity": _opacity(table["small_group"])},
             error_x=_error(rate, table), customdata=table[["n", "k"]].to_numpy(),
@@ -302,7 +302,7 @@ def agreement_chart(data: Exploration) -> go.Figure:
             lowest = min(lowest, float(table["kappa"].min()) - 0.05)
         fig.add_bar(
             x=table["kappa"], y=[names[c] for c in table["code"]], orientation="h",
-            name=cohort or ALL_COHORTS, visible=i == 0, showlegend=False,
+            name=escape(cohort or ALL_COHORTS), visible=i == 0, showlegend=False,
             marker={"color": [PALETTE[0] if c != OVERALL else OVERALL_COLOR for c in table["code"]],
                     "opacity": _opacity((table["pairs"] > 0) & (table["pairs"] < small))},
             customdata=table[["pairs"]].to_numpy(), texttemplate="%{x:.2f}",
@@ -344,7 +344,7 @@ def followup_tables(data: Exploration) -> go.Figure:
             cells={"values": cells, "align": "left", "height": 24, "line_color": "#d8dee4",
                    "fill_color": "white"},
             columnwidth=[1.1, 1.0, 0.9, 0.7, 0.8, 3.6], visible=i == 0,
-            name=view.cohort,
+            name=escape(view.cohort),
         )  # fmt: skip
     buttons = [
         (f"Cohorte {view.cohort} : {fr.number(len(view.candidates))} à accompagner", "update",
@@ -503,6 +503,7 @@ def _kappa_bands(fig: go.Figure, lowest: float) -> None:
 
 
 def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    plain_categories(fig)
     fig.update_layout(
         title={"text": escape(title), "x": 0, "xanchor": "left", "y": 1, "yref": "container",
                "yanchor": "top", "pad": {"t": 12}, "font": {"size": 16}},

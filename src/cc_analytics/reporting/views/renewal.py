@@ -217,8 +217,8 @@ def _partial(ctx: ReportContext, results: Results) -> pd.DataFrame:
     validated["year"] = title.loc[keep, "year"].astype(int).to_numpy()
     grouped = validated.groupby("year")
     k = grouped.sum().reset_index().melt(id_vars="year", var_name="code", value_name="k")
-    n = grouped.size().rename("n")
-    out = k.merge(n, left_on="year", right_index=True)
+    n = grouped.size().rename("n").reset_index()
+    out = k.merge(n, on="year")
     low, high = wilson_interval(out["k"].to_numpy(), out["n"].to_numpy())
     labels = ctx.referentiel.labels()
     out = out.assign(
