@@ -239,8 +239,12 @@ def test_followup_tables_list_each_cohort_candidates_without_the_title(data):
             f"B1A1C2 {refused} (jury 2, entreprise 0)<br>B2A1C2 non évaluée"),
     }  # fmt: skip
     assert rows[1:] == [expected[p] for p in sorted((b, c))]
-    assert list(y.cells.values[0]) == list(z.cells.values[0]) == [
-        "aucun candidat présenté sans le titre"]  # fmt: skip
+    assert list(y.cells.values[0]) == [
+        "Tous les candidats présentés ont obtenu le titre : aucun candidat à accompagner."
+    ]
+    assert list(z.cells.values[0]) == [
+        "Aucun candidat de cette cohorte ne s&#x27;est encore présenté au jury : personne à "
+        "accompagner pour l&#x27;instant."]  # fmt: skip
 
     menu = fig.layout.updatemenus[0]
     assert labels(menu) == ["Cohorte X : 3 à accompagner", "Cohorte Y : 0 à accompagner",
@@ -249,6 +253,7 @@ def test_followup_tables_list_each_cohort_candidates_without_the_title(data):
         assert button["args"][0]["visible"] == [j == i for j in range(3)]
     notes = [button["args"][1]["annotations"][0]["text"] for button in menu["buttons"]]
     assert all(n.startswith("◆ : à un point du seuil") for n in notes)
+    assert all("refusée par l&#x27;entreprise" in n for n in notes)  # co-validation
     assert "non présentés" in notes[2] and "non présentés" not in notes[0] + notes[1]
 
 

@@ -20,6 +20,7 @@ import csv
 import io
 import re
 from contextlib import redirect_stderr, redirect_stdout
+from datetime import datetime
 from pathlib import Path
 
 import pandas as pd
@@ -36,6 +37,7 @@ from tests.fixtures import processed_dataset, scores_frame, tiny_referentiel
 
 REF = tiny_referentiel()
 JUNE, SEPT = "2024-06-01", "2024-09-01"
+CODES = ["B1A1C1", "B1A1C2", "B2A1C1", "B2A1C2"]  # the referentiel's order
 
 
 def cohort():
@@ -118,14 +120,43 @@ def test_the_table_agrees_with_the_metrics():
         "P1", "P2", "P3", "P4", "P5"]  # fmt: skip
 
 
-def test_retake_plan_counts_candidates_per_competency():
+def test_retake_plan_counts_candidates_per_competency_in_referentiel_order():
     out, _ = table()
-    plan = retake_plan(out).set_index("competency")
-    assert plan["candidates"].to_dict() == {"B1A1C2": 1, "B2A1C1": 2, "B2A1C2": 2, "B1A1C1": 1}
+    plan = retake_plan(out, CODES)
+    assert plan["competency"].tolist() == CODES  # ready to schedule, block by block
+    plan = plan.set_index("competency")
+    assert plan["candidates"].to_dict() == {"B1A1C1": 1, "B1A1C2": 1, "B2A1C1": 2, "B2A1C2": 2}
     assert plan.loc["B2A1C1", "candidate_ids"] == "P2, P5"
-    assert plan.loc["B2A1C2", "not_evaluated"] == 1  # P4
-    assert plan["one_point_away"].to_dict() == {"B1A1C2": 1, "B2A1C1": 0, "B2A1C2": 0,
-                                                "B1A1C1": 1}  # fmt: skip
+    assert plan["not_evaluated"].to_dict() == {"B1A1C1": 0, "B1A1C2": 0, "B2A1C1": 0,
+                                               "B2A1C2": 1}  # P4  # fmt: skip
+    # P3's B1A1C1 is the employer's refusal: a jury retake would not lift it
+    assert plan["employer_refusals"].to_dict() == {"B1A1C1": 1, "B1A1C2": 0, "B2A1C1": 0,
+                                                   "B2A1C2": 0}  # fmt: skip
+    assert plan["one_point_away"].to_dict() == {"B1A1C1": 1, "B1A1C2": 1, "B2A1C1": 0,
+                                                "B2A1C2": 0}  # fmt: skip
+
+
+def test_dates_are_the_jurys_and_a_partly_presented_candidate_gets_the_attestation():
+    """S: B1 acquired (jury 3 in June; the employer scored later, in September), B2 never
+    scored: B1 validated, B2 not presented, attestation of B1. T: B1A1C1 jury 1 in June and
+    employer 3 in September: the row's date is the jury's, June."""
+    candidates = pd.DataFrame({"cohort": ["K", "K"], "candidate_id": ["S", "T"],
+                               "access_route": "CA", "immersion": True, "site": "Lyon"})  # fmt: skip
+    scores = scores_frame([
+        ("S", "B1A1C1", "jury", 3, JUNE), ("S", "B1A1C2", "jury", 3, JUNE),
+        ("S", "B1A1C1", "entreprise", 3, SEPT),
+        ("T", "B1A1C1", "jury", 1, JUNE), ("T", "B1A1C1", "entreprise", 3, SEPT),
+        ("T", "B1A1C2", "jury", 2, JUNE), ("T", "B2A1C1", "jury", 2, JUNE),
+        ("T", "B2A1C2", "jury", 2, JUNE),
+    ])  # fmt: skip
+    results = compute_results(candidates, scores, REF, Rules(threshold=2))
+    out = followup(results, scores, REF, "K")
+    got = [(r.candidate_id, r.competency, r.status, r.last_session_date) for r in out.itertuples()]
+    assert got[:2] == [("S", "B2A1C1", "non_evalue", pd.NaT), ("S", "B2A1C2", "non_evalue", pd.NaT)]
+    assert got[2] == ("T", "B1A1C1", "non_acquis", pd.Timestamp(JUNE))
+    sheet = jury_sheet(results, "K").set_index("candidate_id")
+    assert sheet.loc["S"].tolist() == ["validé", "non présenté", "non obtenu", True]
+    assert sheet.loc["T"].tolist() == ["non validé", "validé", "non obtenu", True]
 
 
 def test_jury_sheet_lists_every_candidate_with_blocks_and_attestation():
@@ -219,6 +250,9 @@ def test_every_candidate_without_the_title_and_only_them(sheets, combine, thresh
         assert (row.status == "non_evalue") == never_scored
         who, i = ids.index(row.candidate_id), codes.index(row.competency)
         sheet = sheets[who]
+        refused = (combine == "co_validation" and not never_scored and sheet[i] >= threshold
+                   and sheet[i + 4] is not None and sheet[i + 4] < threshold)  # fmt: skip
+        assert (row.status == "refus_entreprise") == refused, (row, sheet)
         one_point = [acquired_if_raised(who, p) for p in (i, i + 4)
                      if sheet[p] is not None and sheet[p] < 4]  # fmt: skip
         assert row.one_point_away == any(one_point), (row, sheet)
@@ -291,9 +325,10 @@ def test_command_writes_the_workbook_a_lead_works_from(dataset, tmp_path):
         3,
         1,
         "acquise par le jury, refusée par l'entreprise",
-        "01/06/2024",
+        datetime(2024, 6, 1),
         "oui",
     ]
+    assert follow["I5"].number_format == "DD/MM/YYYY"  # a real date, shown the French way
     assert [r[0] for r in book["bloc B1"].iter_rows(min_row=2, values_only=True)] == ["P1", "P3"]
     jury = {r[0]: r[1:] for r in book["jury"].iter_rows(min_row=2, values_only=True)}
     assert jury["P6"][:4] == ("validé", "validé", "obtenu", None)

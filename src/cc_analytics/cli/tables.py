@@ -55,7 +55,12 @@ def followup(args: argparse.Namespace) -> int:
         table = followup_table(ctx, args.cohort)
         write_table(ctx.stamp(table), args.out, info)
         rows = len(table)
-    people = "aucun candidat sans le titre" if rows == 0 else f"{rows} ligne(s)"
+    presented = (ctx.results.candidates["cohort"] == args.cohort).to_numpy(dtype=bool) & (
+        ctx.results.title_presented
+    )
+    people = f"{rows} ligne(s)" if rows else (
+        "aucun candidat présenté pour l'instant" if not presented.any()
+        else "tous les candidats présentés ont obtenu le titre")  # fmt: skip
     print(f"Suivi de la cohorte {args.cohort} : {people}, écrit dans {args.out} (document "
           "interne : il contient des données personnelles).")  # fmt: skip
     return EXIT_OK

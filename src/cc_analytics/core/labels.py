@@ -102,6 +102,7 @@ FOLLOWUP_HEADERS: dict[str, str] = {
     "one_competency_from_title": "À une compétence du titre",
     "candidates": "Candidats",
     "not_evaluated": "dont non évalués",
+    "employer_refusals": "dont refus de l'entreprise (à revoir avec elle)",
     "candidate_ids": "Identifiants",
     "title": "Titre",
     "attestation_de_blocs": "Attestation de blocs possible",

@@ -17,6 +17,8 @@ point short). A jury at 1 and an employer at 0 under co-validation is two points
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 import pandas as pd
 
@@ -85,16 +87,22 @@ def candidate_summary(results: Results, rows: np.ndarray) -> pd.DataFrame:
     })  # fmt: skip
 
 
-def retake_plan(table: pd.DataFrame) -> pd.DataFrame:
-    """Per block and competency of a :func:`followup` table: how many candidates must retake
-    it, and who — one retake session per competency can be planned from it."""
+def retake_plan(table: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
+    """Per block and competency of a :func:`followup` table, in the referentiel's ``order`` of
+    competencies: how many candidates must retake it, and who — one retake session per
+    competency can be planned from it. Employer refusals are counted apart: a jury session
+    does not lift them."""
     grouped = table.groupby(["block", "competency", "label"], sort=False)
     out = grouped.agg(candidates=("candidate_id", "nunique"),
                       one_point_away=("one_point_away", "sum"),
                       not_evaluated=("status", lambda s: int((s == NOT_EVALUATED).sum())),
+                      employer_refusals=("status", lambda s: int((s == EMPLOYER_REFUSAL).sum())),
                       candidate_ids=("candidate_id", lambda s: ", ".join(sorted(set(s)))))  # fmt: skip
     out["one_point_away"] = out["one_point_away"].astype(np.int64)
-    return out.reset_index()
+    out = out.reset_index()
+    position = {code: i for i, code in enumerate(order)}
+    return out.sort_values("competency", key=lambda c: c.map(position), kind="stable",
+                           ignore_index=True)  # fmt: skip
 
 
 def jury_sheet(results: Results, cohort: str) -> pd.DataFrame:

@@ -289,7 +289,7 @@ FOLLOWUP_COLUMNS = {
 def show_followup(view: FollowupView) -> None:
     """« Candidats à accompagner »: a summary per group (what is missing), then a sortable
     table of candidates per group, near-threshold competencies marked in words and ◆."""
-    from .views.followup import NEAR_LEGEND, REFUSAL_LEGEND, group_title
+    from .views.followup import group_title, legend, nobody_text
 
     if not in_report():
         from IPython.display import display
@@ -303,11 +303,10 @@ def show_followup(view: FollowupView) -> None:
         "near": ("dont au moins une compétence à un point du seuil", fr.number),
     })  # fmt: skip
     if view.candidates.empty:
-        parts = ["<p class='note'>Tous les candidats présentés ont obtenu le titre : aucun "
-                 "candidat à accompagner.</p>"]  # fmt: skip
+        parts = [f"<p class='note'>{escape(nobody_text(view))}</p>"]
     else:
         parts = [html_table(groups, "Candidats présentés sans le titre, selon les blocs à valider")]
-        parts.append(f"<p class='note'>{escape(NEAR_LEGEND)} ; {escape(REFUSAL_LEGEND)}.<span class='screen-only'> Cliquez "
+        parts.append(f"<p class='note'>{escape(legend(view))}.<span class='screen-only'> Cliquez "
                      "sur l'en-tête d'une colonne pour trier un tableau.</span></p>")  # fmt: skip
     if view.not_presented:
         parts.append(f"<p class='note'>{fr.number(view.not_presented)} candidat(s) de la cohorte "

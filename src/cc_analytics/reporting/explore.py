@@ -41,7 +41,7 @@ from .views import (
     review_view,
     route_breakdown,
 )
-from .views.followup import NEAR_LEGEND, REFUSAL_LEGEND, group_title
+from .views.followup import group_title, legend, nobody_text
 
 ALL_COHORTS = "Ensemble des cohortes"
 ALL_BLOCKS = "Tous les blocs"
@@ -332,8 +332,8 @@ def followup_tables(data: Exploration) -> go.Figure:
     for i, view in enumerate(views):
         table = french_table(view.candidates, columns)
         if table.empty:
-            table = pd.DataFrame([["aucun candidat présenté sans le titre",
-                                   *[""] * (len(columns) - 1)]], columns=table.columns)  # fmt: skip
+            table = pd.DataFrame([[nobody_text(view), *[""] * (len(columns) - 1)]],
+                                 columns=table.columns)  # fmt: skip
         cells = [[escape(v).replace(" · ", "<br>") for v in table[c]] for c in table.columns]
         lines = table[FOLLOWUP_COLUMNS["items"][0]].str.count(" · ") + 1
         heights.append(min(MAX_TABLE_HEIGHT, max(320, 210 + int((lines * 20 + 10).sum()))))
@@ -358,7 +358,7 @@ def followup_tables(data: Exploration) -> go.Figure:
 
 def _followup_note(view: FollowupView) -> dict:
     """Under the table: the mark's meaning, and candidates left out as not presented."""
-    lines = [f"{NEAR_LEGEND} ; {REFUSAL_LEGEND}."]
+    lines = [f"{legend(view)}."]
     if view.not_presented:
         lines.append(f"{fr.number(view.not_presented)} candidat(s) de la cohorte sans aucune note "
                      "(non présentés) ne figurent pas dans ce tableau.")  # fmt: skip

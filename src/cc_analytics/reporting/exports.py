@@ -126,8 +126,9 @@ def _xlsx(sheets: Mapping[str, pd.DataFrame], path: Path, info: Mapping[str, obj
             _as_text_not_formulas(ws)
             for position, column in enumerate(table.columns, start=1):
                 letter = get_column_letter(position)
+                kind = table[column].dtype.kind
                 fmt = "0.0%" if column in PERCENT_COLUMNS else (
-                    "0.00" if table[column].dtype.kind == "f" else None)  # fmt: skip
+                    "0.00" if kind == "f" else "DD/MM/YYYY" if kind == "M" else None)  # fmt: skip
                 if fmt:
                     for (cell,) in ws.iter_rows(min_row=2, min_col=position, max_col=position):
                         cell.number_format = fmt

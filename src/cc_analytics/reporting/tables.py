@@ -56,7 +56,8 @@ def followup_sheets(ctx: ReportContext, cohort: str) -> dict[str, pd.DataFrame]:
     sheets = {"suivi": _in_french(table)}
     for block in ctx.referentiel.blocks["code"]:
         sheets[f"bloc {block}"] = _in_french(table[table["block"] == block])
-    sheets["plan de rattrapage"] = _in_french(retake_plan(table))
+    order = ctx.referentiel.competencies["code"].tolist()
+    sheets["plan de rattrapage"] = _in_french(retake_plan(table, order))
     sheets["jury"] = _in_french(_with_pseudonym(ctx, jury_sheet(ctx.results, cohort)))
     return sheets
 
@@ -78,6 +79,6 @@ def _in_french(table: pd.DataFrame) -> pd.DataFrame:
         out["status"] = out["status"].map(FOLLOWUP_STATUSES)
     for column in out.select_dtypes("bool").columns:
         out[column] = out[column].map({True: YES, False: ""})
-    if "last_session_date" in out:
-        out["last_session_date"] = out["last_session_date"].dt.strftime("%d/%m/%Y")
+    if "last_session_date" in out:  # a date Excel sorts and filters (shown dd/mm/yyyy)
+        out["last_session_date"] = out["last_session_date"].dt.normalize()
     return out.rename(columns=FOLLOWUP_HEADERS)

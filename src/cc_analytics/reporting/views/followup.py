@@ -36,6 +36,10 @@ class FollowupView:
     groups: pd.DataFrame
     #: Candidates of the cohort with no score at all (not presented: not in the table).
     not_presented: int
+    #: Candidates of the cohort presented (with or without the title).
+    presented: int
+    #: Whether an employer refusal can happen (co-validation), for the legend.
+    refusals: bool
 
 
 def shows_followup(ctx: ReportContext, asked: bool | None) -> bool:
@@ -60,14 +64,15 @@ def followup_view(ctx: ReportContext, cohort: str) -> FollowupView:
         raise CcAnalyticsError(external_followup_problem())
     table = followup_table(ctx, cohort)
     table["item"] = _item_text(table)
-    grouped = table.groupby("pseudonym", sort=False)
+    grouped = table.groupby("candidate_id", sort=False)  # ids are unique, shown pseudonyms too
     people = grouped.agg(
+        pseudonym=("pseudonym", "first"),
         group=("blocks_missing", "first"),
         competencies_missing=("competencies_missing", "first"),
         one_competency_from_title=("one_competency_from_title", "first"),
         near=("one_point_away", "sum"),
         items=("item", " · ".join),
-    ).reset_index()
+    ).reset_index(drop=True)
     people["near"] = people["near"].astype(np.int64)
     people["blocks_missing"] = people["group"].astype(str).str.count(",") + 1
     people = people.sort_values(
@@ -80,9 +85,25 @@ def followup_view(ctx: ReportContext, cohort: str) -> FollowupView:
     )
     groups = groups.reset_index().drop(columns="blocks_missing")
     in_cohort = (ctx.results.candidates["cohort"] == cohort).to_numpy(dtype=bool)
+    presented = ctx.results.title_presented
     return FollowupView(cohort=cohort, candidates=people.drop(columns="blocks_missing"),
                         groups=groups.astype({"one_competency_from_title": np.int64}),
-                        not_presented=int((in_cohort & ~ctx.results.title_presented).sum()))  # fmt: skip
+                        not_presented=int((in_cohort & ~presented).sum()),
+                        presented=int((in_cohort & presented).sum()),
+                        refusals=ctx.rules.combine == "co_validation")  # fmt: skip
+
+
+def legend(view: FollowupView) -> str:
+    """What the marks and words of the follow-up tables mean."""
+    return f"{NEAR_LEGEND} ; {REFUSAL_LEGEND}" if view.refusals else NEAR_LEGEND
+
+
+def nobody_text(view: FollowupView) -> str:
+    """Why the follow-up of a cohort is empty."""
+    if view.presented == 0:
+        return ("Aucun candidat de cette cohorte ne s'est encore présenté au jury : personne à "
+                "accompagner pour l'instant.")  # fmt: skip
+    return "Tous les candidats présentés ont obtenu le titre : aucun candidat à accompagner."
 
 
 def group_title(group: str) -> str:
