@@ -97,3 +97,16 @@ def _texts(path: Path) -> list[str]:
             texts += [("'" if c.quotePrefix else "") + c.value for c in row
                       if isinstance(c.value, str)]  # fmt: skip
     return texts
+
+
+def test_the_referentiel_as_csv_quotes_formula_labels():
+    from cc_analytics.referentiel import from_dict
+    from cc_analytics.referentiel.display import competencies_csv
+    from tests.fixtures import SCALE
+
+    referentiel = from_dict({"title": "T", "scale": SCALE, "blocks": [{
+        "code": "B1", "label": "Bloc", "activities": [{"code": "B1A1", "label": "A", "competencies": [
+            {"code": "B1A1C1", "label": "=HYPERLINK(\"http://x\",1)"},
+            {"code": "B1A1C2", "label": "Accueillir"}]}]}]})  # fmt: skip
+    rows = list(csv.reader(competencies_csv(referentiel).splitlines()))
+    assert [r[3] for r in rows[1:]] == ['\'=HYPERLINK("http://x",1)', "Accueillir"]

@@ -6,6 +6,7 @@ import csv
 import io
 import textwrap
 
+from ..core.cells import neutralised
 from ..core.labels import NAME_ABSENT
 from .model import Referentiel
 
@@ -64,11 +65,12 @@ def _item(code: str, label: object, depth: int, width: int) -> list[str]:
 
 
 def competencies_csv(r: Referentiel) -> str:
-    """One row per competency: ``block,activity,competency,label``."""
+    """One row per competency: ``block,activity,competency,label``; a label that a spreadsheet
+    could run as a formula is quoted (:mod:`cc_analytics.core.cells`)."""
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(["block", "activity", "competency", "label"])
     for c in r.competencies.itertuples(index=False):
         activity = c.activity if isinstance(c.activity, str) else ""
-        writer.writerow([c.block, activity, c.code, c.label])
+        writer.writerow([neutralised(v) for v in (c.block, activity, c.code, c.label)])
     return out.getvalue()
