@@ -15,7 +15,7 @@ import pandas as pd
 from ..contract import SCHEMAS
 from ..core.errors import DataValidationError, Problem
 from ..core.labels import ACCESS_ROUTES, INSERTION_STATUSES, SURVEY_HORIZONS
-from ..core.text import french_list
+from ..core.text import CONTROL_CHARACTERS, french_list
 from ..inputs.messages import rows_text, values_text
 from ..inputs.read import COLUMN, RawDataset, read_dataset
 from ..inputs.sheets import FILE, ROW
@@ -272,9 +272,45 @@ def _formula_like_values(raw: RawDataset) -> list[Problem]:
     return problems
 
 
+#: Invisible characters by what a reader may know them as (any other: a control character).
+CONTROL_NAMES = {"\x00": "caractère nul", "\x1b": "échappement (codes de couleur d'un terminal)",
+                 **dict.fromkeys("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069",
+                                 "marque de sens d'écriture (texte affiché à l'envers)")}  # fmt: skip
+
+
+def _control_characters(raw: RawDataset) -> list[Problem]:
+    """Invisible characters in any text of the inputs (control characters, ANSI escapes,
+    bidirectional overrides): Excel refuses them in exports, they forge lines in logs and
+    reverse what a page shows, and the user cannot see them in the cell."""
+    problems = []
+    tables = {"candidates": raw.candidates, "scores": raw.scores, "insertion": raw.insertion}
+    for name, table in tables.items():
+        for column in SCHEMAS[name].names:
+            values = table[column].dropna().astype(str).unique()
+            bad = [v for v in values if CONTROL_CHARACTERS.search(v)]
+            if not bad:
+                continue
+            rows = table[table[column].isin(bad)]
+            shown = rows[FILE].map(lambda file, column=column: _title(raw, file, column))
+            if column == "score":  # a score sits in the column it was read from
+                shown = rows[COLUMN].where(rows[COLUMN].fillna("") != "", shown)
+            for (file, title), group in rows.groupby([rows[FILE], shown], sort=True):
+                found = CONTROL_CHARACTERS.findall("".join(group[column]))
+                names = dict.fromkeys(CONTROL_NAMES.get(c, "caractère de contrôle") for c in found)
+                problems.append(Problem(
+                    f"caractère invisible dans la valeur : {french_list(list(names), 'et')}",
+                    file=file, row=rows_text(list(group[ROW])), column=title,
+                    value=values_text(list(group[column])),
+                    hint="Retapez la valeur à la main dans le tableur : ce caractère, qui ne se "
+                    "voit pas, vient d'un copier-coller depuis un autre logiciel et casserait "
+                    "les exports et les rapports",
+                ))  # fmt: skip
+    return problems
+
+
 def cross_table_problems(raw: RawDataset) -> list[Problem]:
     """Checks across tables, and on values, that the GX suites cannot express."""
-    problems = _impossible_dates(raw) + _formula_like_values(raw)
+    problems = _impossible_dates(raw) + _formula_like_values(raw) + _control_characters(raw)
     if "candidates" in raw.unusable:
         return problems  # the candidates file could not be read in full
     candidates = raw.candidates

@@ -8,12 +8,17 @@ Convention (see the README): a folder holding
   ``entreprise.csv|xlsx``, or one workbook ``scores.xlsx`` with sheets ``jury`` and
   ``entreprise`` — one row per candidate and session, one column per competency code;
 - optionally ``insertion.csv|xlsx`` (follow-up survey) and ``referentiel.yaml``.
+
+Files are files: a link leading out of the folder, a named pipe (which would block the
+reader), a device or a file larger than :data:`MAX_FILE_BYTES` is refused before any byte of it
+is read, so nothing of it can be quoted back.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +29,10 @@ from ..core.text import fold
 REFERENTIEL_FILE = "referentiel.yaml"
 #: The spreadsheets a dataset folder may hold.
 TABULAR_SUFFIXES = (".csv", ".xlsx")
+#: Largest dataset file read: far beyond any school's results (the demo's 153 candidates take
+#: 40 kB), and as much text as an XLSX may hold once unzipped.
+MAX_FILE_BYTES = 200 * 2**20
+_COPY_HINT = "Mettez à sa place le fichier lui-même (une copie, pas un lien ni un raccourci)"
 
 
 @dataclass(frozen=True)
@@ -64,11 +73,14 @@ def locate(folder: str | Path) -> DatasetFiles:
                 hint="Donnez le dossier qui contient candidates.csv et les notes",
             )
         )
-    candidates = _one(folder, CANDIDATES.file_stems, "candidats", required=True)
-    long = _one(folder, SCORES.file_stems, "notes", required=False)
-    wide = [p for stems in WIDE_STEMS.values() if (p := _one(folder, stems, "notes", False))]
+    problems: list[Problem] = []
+    candidates = _one(folder, CANDIDATES.file_stems, "candidats", True, problems)
+    before = len(problems)
+    long = _one(folder, SCORES.file_stems, "notes", False, problems)
+    wide = [p for stems in WIDE_STEMS.values()
+            if (p := _one(folder, stems, "notes", False, problems))]  # fmt: skip
     if long and wide:
-        raise InputFileError(
+        problems.append(
             Problem(
                 f"notes en double : {long.name} et {', '.join(p.name for p in wide)}",
                 file=str(folder),
@@ -77,8 +89,8 @@ def locate(folder: str | Path) -> DatasetFiles:
             )
         )
     scores = (long,) if long else tuple(wide)
-    if not scores:
-        raise InputFileError(
+    if not scores and len(problems) == before:  # not « several score files »
+        problems.append(
             Problem(
                 "aucun fichier de notes",
                 file=str(folder),
@@ -86,20 +98,25 @@ def locate(folder: str | Path) -> DatasetFiles:
                 "entreprise.csv (une colonne par compétence)",
             )
         )
+    insertion = _one(folder, INSERTION.file_stems, "enquête", False, problems)
     referentiel = folder / REFERENTIEL_FILE
-    return DatasetFiles(
-        folder=folder, candidates=candidates, scores=scores,
-        insertion=_one(folder, INSERTION.file_stems, "enquête", required=False),
-        referentiel=referentiel if referentiel.exists() else None,
-    )  # fmt: skip
+    referentiel = referentiel if os.path.lexists(referentiel) else None
+    found = [p for p in (candidates, *scores, insertion, referentiel) if p is not None]
+    problems += [p for path in found if (p := file_problem(path, folder))]
+    if problems:
+        raise InputFileError(problems)
+    assert candidates is not None  # a missing candidates file is a problem above
+    return DatasetFiles(folder=folder, candidates=candidates, scores=scores,
+                        insertion=insertion, referentiel=referentiel)  # fmt: skip
 
 
-def _one(folder: Path, stems: tuple[str, ...], what: str, required: bool) -> Path | None:
+def _one(folder: Path, stems: tuple[str, ...], what: str, required: bool,
+         problems: list[Problem]) -> Path | None:  # fmt: skip
     found = sorted(p for p in folder.iterdir()
                    if p.suffix.lower() in TABULAR_SUFFIXES and fold(p.stem) in stems
                    and not p.name.startswith((".", "~$")))  # fmt: skip
     if len(found) > 1:
-        raise InputFileError(
+        problems.append(
             Problem(
                 f"plusieurs fichiers de {what} : {', '.join(p.name for p in found)}",
                 file=str(folder),
@@ -107,14 +124,61 @@ def _one(folder: Path, stems: tuple[str, ...], what: str, required: bool) -> Pat
             )
         )
     if not found and required:
-        raise InputFileError(
+        problems.append(
             Problem(
                 f"fichier de {what} absent ({stems[0]}.csv ou {stems[0]}.xlsx attendu)",
                 file=str(folder),
                 hint="Voir la convention de dossier dans le README",
             )
         )
-    return found[0] if found else None
+    return found[0] if len(found) == 1 else None
+
+
+def file_problem(path: Path, folder: Path | None = None) -> Problem | None:
+    """Why a dataset file must not be read, found without reading it; ``None`` when it may.
+
+    Refused: a link leading out of ``folder`` (it could reach any file of the machine, whose
+    content messages would then quote), a link to nothing, anything but a regular file (a
+    named pipe blocks whoever reads it, a device never ends), a file over
+    :data:`MAX_FILE_BYTES`.
+    """
+    name = path.name
+    if folder is not None and path.is_symlink():
+        inside = Path(os.path.realpath(folder))
+        if not Path(os.path.realpath(path)).is_relative_to(inside):
+            return Problem("lien vers un fichier situé hors du dossier de données : il n'est "
+                           "pas lu", file=name, hint=_COPY_HINT)  # fmt: skip
+    try:
+        status = os.stat(path)
+    except OSError as exc:
+        what = "lien vers un fichier introuvable" if path.is_symlink() else "fichier illisible"
+        return Problem(f"{what} ({exc.strerror})", file=name, hint=_COPY_HINT)
+    if not stat.S_ISREG(status.st_mode):
+        return Problem("ce n'est pas un fichier ordinaire (tube nommé, périphérique ou "
+                       "dossier) : il n'est pas lu", file=name, hint=_COPY_HINT)  # fmt: skip
+    if status.st_size > MAX_FILE_BYTES:
+        return Problem(
+            f"fichier trop volumineux : {status.st_size / 2**20:.0f} Mo, au-delà de la limite "
+            f"de {MAX_FILE_BYTES // 2**20} Mo",
+            file=name,
+            hint="Vérifiez qu'il s'agit du bon fichier (les résultats d'une école en font bien "
+            "moins) ; sinon répartissez les données entre plusieurs dossiers de données, par "
+            "exemple une année par dossier",
+        )
+    return None
+
+
+def read_input(path: Path) -> bytes:
+    """The bytes of a dataset file, once :func:`file_problem` found nothing against it."""
+    problem = file_problem(path)
+    if problem is not None:
+        raise InputFileError(problem)
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise InputFileError(
+            Problem(f"fichier illisible ({exc.strerror})", file=path.name)
+        ) from None
 
 
 def is_survey_file(path: str | Path) -> bool:

@@ -9,7 +9,7 @@ came from.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -21,8 +21,8 @@ from ..core.errors import InputFileError, Problem
 from ..core.text import fold
 from ..referentiel.codes import canonical_code
 from .folder import DatasetFiles, locate
-from .messages import rows_text
-from .sheets import FILE, ROW, Sheet, read_sheets
+from .messages import quoted, rows_text, values_text
+from .sheets import FILE, ROW, Sheet, column_letter, column_number, read_sheets
 from .values import (
     code_lookup,
     lookup_code,
@@ -30,6 +30,7 @@ from .values import (
     normalise_insertion,
     normalise_scores,
 )
+from .workbook import BOOLEAN, DATE, ERROR, FORMULA, MERGED, OddCell
 
 COLUMN = "_column"
 PROVENANCE = (FILE, ROW, COLUMN)
@@ -148,7 +149,7 @@ def _rename(sheet: Sheet, schema: TableSchema, found: _Found) -> pd.DataFrame | 
                     "colonne inconnue",
                     file=sheet.name,
                     row=str(sheet.header_row),
-                    column=header,
+                    column=quoted(header),
                     hint=f"Colonnes attendues : {', '.join(schema.names)} ; renommez-la ou "
                     "supprimez-la",
                 )
@@ -166,6 +167,8 @@ def _rename(sheet: Sheet, schema: TableSchema, found: _Found) -> pd.DataFrame | 
         )
     if sheet.frame.empty:
         found.problems.append(_no_rows(sheet))
+    titles = {label: columns[canonical] for label, canonical in renamed.items()}
+    sheet = _odd_cells(sheet, titles, {k for k, v in renamed.items() if v == "score"}, found)
     if missing:
         return None
     frame = sheet.frame.rename(columns=renamed)
@@ -211,11 +214,11 @@ def _repeated(sheet: Sheet, header: str, first: str, canonical: str, letters: tu
               schema: TableSchema) -> Problem:  # fmt: skip
     label = schema.column(canonical).label_fr if canonical in schema.names else canonical
     return Problem(
-        f"colonne en double : « {first} » (colonne {letters[0]}) et « {header} » "
+        f"colonne en double : « {quoted(first)} » (colonne {letters[0]}) et « {quoted(header)} » "
         f"(colonne {letters[1]}) désignent toutes deux : {label}",
         file=sheet.name,
         row=str(sheet.header_row),
-        column=header,
+        column=quoted(header),
         hint="Gardez une seule de ces colonnes",
     )
 
@@ -286,11 +289,11 @@ def _melt_wide(sheet: Sheet, evaluator: str | None, referentiel: ref.Referentiel
         elif code in competencies:
             found.problems.append(
                 Problem(
-                    f"deux colonnes pour la même compétence {code} : « {competencies[code]} » "
-                    f"et « {header} »",
+                    f"deux colonnes pour la même compétence {code} : "
+                    f"« {quoted(competencies[code])} » et « {quoted(header)} »",
                     file=sheet.name,
                     row=row,
-                    column=header,
+                    column=quoted(header),
                     hint="Gardez une seule colonne par compétence ; un rattrapage se saisit sur "
                     "une autre ligne, avec sa date de session",
                 )
@@ -305,7 +308,7 @@ def _melt_wide(sheet: Sheet, evaluator: str | None, referentiel: ref.Referentiel
                     "colonne inconnue : ni un code de compétence, ni une colonne attendue",
                     file=sheet.name,
                     row=row,
-                    column=header,
+                    column=quoted(header),
                     hint="Les colonnes d'une grille sont candidate_id, session_date (facultative) "
                     "puis un code de compétence par colonne (B1A1C1…)",
                 )
@@ -322,6 +325,9 @@ def _melt_wide(sheet: Sheet, evaluator: str | None, referentiel: ref.Referentiel
         )
     if sheet.frame.empty:
         found.problems.append(_no_rows(sheet))
+    titles = {label: header for header, label, _ in sheet.columns
+              if label in (id_label, session_label) or label in score_labels}  # fmt: skip
+    sheet = _odd_cells(sheet, titles, set(score_labels), found)
     if id_label is None or evaluator is None:
         return _empty(SCORES)
     long = sheet.frame.melt(
@@ -338,6 +344,105 @@ def _melt_wide(sheet: Sheet, evaluator: str | None, referentiel: ref.Referentiel
     if "session_date" not in long:
         long["session_date"] = pd.NA
     return long[[*SCORES.names, *PROVENANCE]]
+
+
+# -- workbook cells whose text is not what they hold ----------------------------------------
+_RESAVE = (
+    "Ouvrez le classeur dans Excel ou LibreOffice et enregistrez-le : le résultat des formules "
+    "est alors enregistré avec elles ; ou remplacez les formules par leurs valeurs (Copier, "
+    "puis Collage spécial → Valeurs)"
+)
+_SCORE_ENTRY = (
+    "Saisissez la note, un entier de 0 (non acquis) à 4 (expert), dans une cellule au format "
+    "« Standard », ou laissez la case vide si la compétence n'a pas été évaluée"
+)
+
+
+def _odd_cells(sheet: Sheet, titles: dict[str, str], scores: set[str], found: _Found) -> Sheet:
+    """Problems for the cells of the columns read (frame label -> title as typed) whose text
+    is not what the workbook holds: a formula saved without its result, an error value, a
+    merged range, and in score columns (``scores``) a date or TRUE/FALSE. Each is reported with
+    its cells (``C7``), never read as « not evaluated »; the score cells among them are emptied
+    so that the gate does not report them a second time as invalid scores."""
+    if not sheet.odd_cells:
+        return sheet
+    by_number = {column_number(letter): label for _, label, letter in sheet.columns
+                 if label in titles}  # fmt: skip
+    groups: dict[tuple[str, str], list[OddCell]] = {}
+    merged: list[OddCell] = []
+    for cell in sheet.odd_cells:
+        if cell.kind == MERGED:
+            if any(cell.column <= n <= cell.last_column for n in by_number):
+                merged.append(cell)
+            continue
+        label = by_number.get(cell.column)
+        if label is None or (cell.kind in (DATE, BOOLEAN) and label not in scores):
+            continue  # a date in a date column, TRUE in the immersion column: as typed
+        groups.setdefault((cell.kind, label), []).append(cell)
+    emptied: dict[str, list[str]] = {}
+    for (kind, label), cells in groups.items():
+        found.problems.append(_odd_problem(sheet, kind, titles[label], cells, label in scores))
+        if label in scores:
+            emptied.setdefault(label, []).extend(str(c.row) for c in cells)
+    if merged:
+        found.problems.append(_merged_problem(sheet, merged, by_number, titles))
+    if not emptied:
+        return sheet
+    frame = sheet.frame.copy()
+    for label, rows in emptied.items():
+        frame.loc[frame[ROW].isin(rows), label] = ""
+    return replace(sheet, frame=frame)
+
+
+def _cells_text(cells: list[OddCell], limit: int = 8) -> str:
+    """``cellule C7`` or ``cellules C2, C3 … et 151 autres``."""
+    names = [f"{column_letter(c.column)}{c.row}" for c in cells]
+    shown = ", ".join(names[:limit]) + (f" … et {len(names) - limit} autres"
+                                        if len(names) > limit else "")  # fmt: skip
+    return f"cellule{'s' if len(names) > 1 else ''} {shown}"
+
+
+def _odd_problem(sheet: Sheet, kind: str, title: str, cells: list[OddCell],
+                 score: bool) -> Problem:  # fmt: skip
+    where = _cells_text(cells)
+    what = "la note" if score else "la valeur"
+    messages = {
+        FORMULA: (f"formule enregistrée sans son résultat ({where}) : {what} se lirait comme "
+                  "une case vide", _RESAVE),
+        ERROR: (f"valeur d'erreur d'Excel au lieu de {what} ({where})",
+                "Corrigez la formule de la cellule, ou saisissez la valeur elle-même"
+                + (" : un entier de 0 (non acquis) à 4 (expert)" if score else "")),
+        DATE: (f"date dans une case de note ({where})",
+               f"Excel a pu transformer la saisie en date. {_SCORE_ENTRY}"),
+        BOOLEAN: (f"VRAI ou FAUX dans une case de note ({where})", _SCORE_ENTRY),
+    }  # fmt: skip
+    message, hint = messages[kind]
+    return Problem(
+        message,
+        file=sheet.name,
+        row=rows_text([str(c.row) for c in cells]),
+        column=quoted(title),
+        value=values_text([c.text for c in cells]) if kind != FORMULA else None,
+        hint=hint,
+    )
+
+
+def _merged_problem(sheet: Sheet, cells: list[OddCell], by_number: dict[int, str],
+                    titles: dict[str, str]) -> Problem:  # fmt: skip
+    ranges = [c.text for c in cells]
+    shown = ", ".join(ranges[:8]) + (f" … et {len(ranges) - 8} autres" if len(ranges) > 8 else "")
+    columns = [quoted(titles[label]) for number, label in sorted(by_number.items())
+               if any(c.column <= number <= c.last_column for c in cells)]  # fmt: skip
+    rows = [str(max(c.row, sheet.header_row + 1)) for c in cells]
+    return Problem(
+        f"cellules fusionnées ({shown}) : seule la première case d'une plage porte la valeur, "
+        "les autres se liraient vides",
+        file=sheet.name,
+        row=rows_text(rows),
+        column=", ".join(columns),
+        hint="Défusionnez ces cellules (Accueil → Fusionner et centrer) et saisissez la valeur "
+        "dans chaque case",
+    )
 
 
 def _letter_of(sheet: Sheet, header: str) -> str:

@@ -7,25 +7,48 @@ number the user sees in their spreadsheet (header = row 1) in ``_row``, and the 
 sheet) in ``_file``. Cells beyond the last titled column are kept, in columns labelled with
 their spreadsheet letter, so that the caller can report them; untitled columns left empty
 (a trailing separator, formatting) are dropped.
+
+What cannot be read as a table is refused in French, naming the file and the line: binary
+content or NUL bytes, a quote never closed, a workbook beyond the bounds of
+:mod:`cc_analytics.inputs.workbook`. Workbook cells whose text would not tell what they hold
+(a formula saved without its result, ``#N/A``…) travel with the sheet as
+:attr:`Sheet.odd_cells`, for the caller to report where they matter.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pandas as pd
 
 from ..core.errors import InputFileError, Problem
-from ..core.text import decode
+from ..core.text import decode, visible
+from .folder import read_input
+from .messages import quoted
+from .workbook import OddCell, read_workbook
 
 ROW, FILE = "_row", "_file"
 SEPARATORS = (";", ",", "\t")
 #: Lines looked at to tell the separator (a title, a short header, blank lines: all allowed).
 SAMPLE_LINES = 200
 _FOREIGN_SEPARATORS = ("|", ":", "/")
+#: Characters quoted of a lone first line that is not a header with a foreign separator: it
+#: may be anything (a key, a password file), only its start helps find the file.
+_UNKNOWN_LINE_QUOTE = 16
+#: Characters of a file's start looked at to tell binary content, and the control characters
+#: (but tab and line breaks) that, over 1 % of them and at least eight, mean it.
+_BINARY_SAMPLE = 65_536
+_BINARY_LEAST = 8
+_BINARY = re.compile("[\x00-\x08\x0e-\x1f]")
+_RESAVE_HINT = (
+    "Ouvrez-le dans Excel ou LibreOffice et enregistrez-le au format « CSV (séparateur : "
+    "point-virgule) »"
+)
 
 
 @dataclass(frozen=True)
@@ -42,6 +65,7 @@ class Sheet:
     headers: tuple[str, ...]  # as typed in the file
     header_row: int = 1  # the spreadsheet row of the headers
     letters: tuple[str, ...] = ()  # the spreadsheet column letter of each header
+    odd_cells: tuple[OddCell, ...] = ()  # workbook cells whose text is not what they hold
 
     @property
     def columns(self) -> list[tuple[str, str, str]]:
@@ -61,11 +85,8 @@ def read_sheets(path: str | Path) -> list[Sheet]:
 
 def _read_csv(path: Path) -> Sheet:
     name = path.name
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise InputFileError(Problem(f"fichier illisible ({exc.strerror})", file=name)) from None
-    text = decode(data)
+    text = decode(read_input(path))
+    _refuse_binary(text, name)
     if not text.strip():
         raise InputFileError(
             Problem(
@@ -74,7 +95,7 @@ def _read_csv(path: Path) -> Sheet:
                 hint="Exportez de nouveau le tableau, avec sa ligne d'en-tête",
             )
         )
-    lines = [line for line in text.splitlines() if line.strip(" ;,\t")]
+    lines = list(_sample_lines(text))
     if not lines:
         raise InputFileError(
             Problem(
@@ -84,15 +105,7 @@ def _read_csv(path: Path) -> Sheet:
             )
         )
     separator = detect_separator(lines)
-    options = dict(sep=separator, dtype=str, header=None, keep_default_na=False,
-                   skip_blank_lines=False, engine="c")  # fmt: skip
-    try:
-        table = pd.read_csv(io.StringIO(text), **options)
-    except pd.errors.ParserError:
-        # A line longer than the first one: read every cell; the extra cells land in untitled
-        # columns, which the caller reports with their rows.
-        width = max(len(row) for row in csv.reader(io.StringIO(text), delimiter=separator))
-        table = pd.read_csv(io.StringIO(text), names=range(width), **options)
+    table = _parse_csv(text, separator, name)
     table = table.apply(lambda column: column.str.strip()).fillna("")
     header_index = _header_index((table != "").sum(axis=1).tolist())
     headers = table.iloc[header_index].tolist()
@@ -106,13 +119,91 @@ def _read_csv(path: Path) -> Sheet:
                 + (f" (« {foreign[0]} » trouvé)" if foreign else ""),
                 file=name,
                 row=str(header_index + 1),
-                value=titled[0][:60],
+                # a header with a foreign separator is worth quoting; any other line may be
+                # anything (a file read by mistake): only its start
+                value=quoted(titled[0], 60 if foreign else _UNKNOWN_LINE_QUOTE),
                 hint="Dans Excel, « Enregistrer sous » → « CSV (séparateur : point-virgule) »",
             )
         )
     body = table.iloc[header_index + 1 :]
     body = body[(body != "").any(axis=1)]  # blank lines are not data
     return _sheet(name, body, headers, header_index + 1)
+
+
+def _refuse_binary(text: str, name: str) -> None:
+    """A file whose start is full of control characters (an image, a PDF, a workbook renamed
+    ``.csv``) is not a table: refused, naming the first such line, never quoting it. A few
+    invisible characters in cells of a text file are left to the gate, which names each
+    cell."""
+    sample = text[:_BINARY_SAMPLE]
+    found = _BINARY.findall(sample)
+    if len(found) < _BINARY_LEAST or len(found) * 100 < len(sample):
+        return
+    first = _BINARY.search(sample)
+    line = sample.count("\n", 0, first.start() if first else 0) + 1
+    workbook = text.startswith("PK\x03\x04")
+    raise InputFileError(
+        Problem(
+            "contenu binaire : ce fichier n'est pas un tableau CSV"
+            + (" mais sans doute un classeur Excel renommé" if workbook else ""),
+            file=name,
+            row=str(line),
+            hint="Renommez-le en .xlsx" if workbook else _RESAVE_HINT,
+        )
+    )
+
+
+def _sample_lines(text: str) -> Iterator[str]:
+    """The first ``SAMPLE_LINES`` non-blank lines, without splitting the whole text."""
+    found = 0
+    for line in io.StringIO(text, newline=None):
+        if line.strip(" ;,\t\r\n"):
+            yield line.rstrip("\r\n")
+            found += 1
+            if found == SAMPLE_LINES:
+                return
+
+
+def _parse_csv(text: str, separator: str, name: str) -> pd.DataFrame:
+    """Every line as text cells; a line longer than the first one is read in full (its extra
+    cells land in untitled columns, which the caller reports with their rows)."""
+    options = dict(sep=separator, dtype=str, header=None, keep_default_na=False,
+                   skip_blank_lines=False, engine="c")  # fmt: skip
+    try:
+        return pd.read_csv(io.StringIO(text), **options)
+    except pd.errors.ParserError as exc:
+        error = str(exc)
+    if "EOF inside string" not in error:
+        # a longer line: the widest one, by a parser that honours quotes, gives the width
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=separator)
+        try:
+            width = max(len(row) for row in reader)
+        except csv.Error:  # a cell longer than any spreadsheet's (131 072 characters)
+            raise InputFileError(
+                Problem("ligne illisible comme une ligne de tableau", file=name,
+                        row=str(reader.line_num), hint=_RESAVE_HINT)
+            ) from None  # fmt: skip
+        try:
+            return pd.read_csv(io.StringIO(text), names=range(width), **options)
+        except pd.errors.ParserError as exc:
+            error = str(exc)
+    unclosed = re.search(r"EOF inside string starting at row (\d+)", error)
+    if unclosed:
+        raise InputFileError(
+            Problem(
+                "guillemet ouvert et jamais refermé : la suite du fichier se lirait comme une "
+                "seule case",
+                file=name,
+                row=str(int(unclosed[1]) + 1),
+                hint="Refermez le guillemet de cette ligne ; un guillemet à l'intérieur d'une "
+                'valeur s\'écrit doublé ("")',
+            )
+        )
+    line = re.search(r"line (\d+)", error)
+    raise InputFileError(
+        Problem("fichier illisible comme un tableau CSV", file=name,
+                row=line[1] if line else None, hint=_RESAVE_HINT)
+    )  # fmt: skip
 
 
 def detect_separator(lines: list[str]) -> str:
@@ -136,7 +227,10 @@ def detect_separator(lines: list[str]) -> str:
         sniffed = None
 
     def fit(separator: str) -> tuple[bool, float, int, bool]:
-        widths = [len(row) for row in csv.reader(sample, delimiter=separator)]
+        try:
+            widths = [len(row) for row in csv.reader(sample, delimiter=separator)]
+        except csv.Error:  # a huge cell: the table reader says where
+            return False, 0.0, 0, False
         modal = max(set(widths), key=widths.count)
         return modal > 1, widths.count(modal) / len(widths), modal, separator == sniffed
 
@@ -144,24 +238,10 @@ def detect_separator(lines: list[str]) -> str:
 
 
 def _read_xlsx(path: Path) -> list[Sheet]:
-    from openpyxl import load_workbook
-
-    try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise InputFileError(
-            Problem(
-                f"classeur Excel illisible ({exc.__class__.__name__})",
-                file=path.name,
-                hint="Ouvrez-le dans Excel et enregistrez-le de nouveau au format .xlsx",
-            )
-        ) from None
     sheets = []
-    for ws in workbook.worksheets:
-        name = f"{path.name} [{ws.title}]"
-        ws.reset_dimensions()  # a wrong <dimension> in the file would silently cut rows off
-        rows = [[_cell_text(v) for v in row] for row in ws.iter_rows(values_only=True)]
-        numbered = [(i + 1, r) for i, r in enumerate(rows) if any(c for c in r)]
+    for cells in read_workbook(path):
+        name = f"{path.name} [{cells.title}]"
+        numbered = cells.rows
         if not numbered:
             continue
         first = _header_index([sum(1 for c in r if c) for _, r in numbered])
@@ -175,8 +255,9 @@ def _read_xlsx(path: Path) -> list[Sheet]:
             columns=range(width),
             dtype=str,
         )
-        sheets.append(_sheet(name, body, headers, header_row))
-    workbook.close()
+        # the title above the headers, and the headers, may be merged or computed: not data
+        odd = tuple(c for c in cells.odd if max(c.row, c.last_row) > header_row)
+        sheets.append(replace(_sheet(name, body, headers, header_row), odd_cells=odd))
     if not sheets:
         raise InputFileError(
             Problem(
@@ -193,18 +274,6 @@ def _header_index(filled: list[int]) -> int:
                 next(i for i, n in enumerate(filled) if n))  # fmt: skip
 
 
-def _cell_text(value: object) -> str:
-    """A cell as the user sees it: 3.0 -> "3", 3.5 -> "3,5", dates -> ISO, empty -> ""."""
-    if value is None:
-        return ""
-    if isinstance(value, float):  # as French Excel shows it: 3 and 3,5
-        return str(int(value)) if value.is_integer() else str(value).replace(".", ",")
-    if hasattr(value, "isoformat"):
-        text = value.isoformat()
-        return text[:10] if text.endswith("T00:00:00") or len(text) == 19 else text
-    return str(value).strip()
-
-
 def _sheet(name: str, body: pd.DataFrame, headers: list[str], header_row: int) -> Sheet:
     """Text cells labelled uniquely, with the spreadsheet row number and the file name.
 
@@ -213,7 +282,8 @@ def _sheet(name: str, body: pd.DataFrame, headers: list[str], header_row: int) -
     """
     keep = [i for i, h in enumerate(headers) if h or (body[body.columns[i]] != "").any()]
     frame = body.iloc[:, keep].copy()
-    typed = [headers[i].strip() for i in keep]
+    # a control character in a title is shown, never obeyed, wherever the title is quoted
+    typed = [visible(headers[i].strip()) for i in keep]
     seen: dict[str, int] = {}
     for h in typed:
         seen[h] = seen.get(h, 0) + 1
@@ -234,3 +304,11 @@ def column_letter(number: int) -> str:
         number, rest = divmod(number - 1, 26)
         letters = chr(ord("A") + rest) + letters
     return letters
+
+
+def column_number(letter: str) -> int:
+    """The 1-based column number of a spreadsheet letter: "A" -> 1, "AB" -> 28."""
+    number = 0
+    for char in letter:
+        number = number * 26 + ord(char) - ord("A") + 1
+    return number

@@ -19,7 +19,7 @@ from ..contract.vocabulary import (
     EVALUATOR_ALIASES,
     STATUS_ALIASES,
 )
-from ..core.text import fold
+from ..core.text import CONTROL_CHARACTERS, fold
 from ..referentiel import Referentiel
 
 
@@ -36,7 +36,10 @@ def _translate(values: pd.Series, translate: Callable[[str], str | None]) -> pd.
     """Apply ``translate`` once per distinct value (not per row); unknown values kept as typed,
     empty cells missing."""
     text = values.astype("string").str.strip()
-    lookup = {v: translate(v) or v for v in text.dropna().unique()}
+    # folding would wash a control character out (« emploi\x00_autre »): kept as typed, the
+    # gate reports it
+    lookup = {v: (None if CONTROL_CHARACTERS.search(v) else translate(v)) or v
+              for v in text.dropna().unique()}  # fmt: skip
     return text.map(lookup).astype(str).where(text.fillna("") != "", None)
 
 
