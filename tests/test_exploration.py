@@ -172,7 +172,7 @@ def test_trends_follow_each_site(data):
     assert shown(fig, menu["buttons"][0]) == [
         "Lyon",
         "Nantes",
-        "évolution significative (p < 0,05)",
+        "écart confirmé après correction (valeur p ajustée < 0,05)",
     ]
     lyon, nantes = fig.data[0], fig.data[1]
     assert (list(lyon.x), rounded(lyon.y)) == (["X"], [0])

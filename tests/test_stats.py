@@ -7,7 +7,6 @@ none is copied from the functions' output.
 from __future__ import annotations
 
 import math
-from statistics import NormalDist
 
 import numpy as np
 import pandas as pd
@@ -18,7 +17,6 @@ from cc_analytics.engine.stats import (
     landis_koch,
     landis_koch_array,
     quadratic_weighted_kappa,
-    two_proportion_test,
     wilson_interval,
 )
 
@@ -109,61 +107,6 @@ def test_wilson_does_not_mutate_inputs():
 def test_wilson_rejects_impossible_input(k, n, confidence):
     with pytest.raises(ValueError):
         wilson_interval(k, n, confidence)
-
-
-# --- two_proportion_test ---------------------------------------------------------------------
-
-
-def test_two_proportion_hand_computed():
-    # 30/50 vs 20/50: pooled p = 50/100 = 0.5
-    # se = sqrt(0.5 * 0.5 * (1/50 + 1/50)) = sqrt(0.25 * 0.04) = sqrt(0.01) = 0.1
-    # z = (0.6 - 0.4) / 0.1 = 2.0; p = 2 (1 - Phi(2)) = 2 * 0.0227501 = 0.0455003
-    assert float(two_proportion_test(30, 50, 20, 50)) == pytest.approx(0.0455003, abs=1e-7)
-
-
-def test_two_proportion_is_symmetric_in_the_groups():
-    assert float(two_proportion_test(20, 50, 30, 50)) == pytest.approx(0.0455003, abs=1e-7)
-
-
-def test_two_proportion_second_hand_case_against_normal_cdf():
-    # 15/20 vs 5/20: pooled p = 20/40 = 0.5; se = sqrt(0.25 * (1/20 + 1/20)) = sqrt(0.025)
-    # z = (0.75 - 0.25) / sqrt(0.025) = 0.5 / 0.158114 = 3.162278 = sqrt(10)
-    # p = 2 (1 - Phi(sqrt(10))) = 0.0015654 (Phi from the standard library, not from stats.py)
-    expected = 2.0 * (1.0 - NormalDist().cdf(math.sqrt(10.0)))
-    assert float(two_proportion_test(15, 20, 5, 20)) == pytest.approx(expected, rel=1e-9)
-    assert expected == pytest.approx(0.0015654, abs=1e-7)
-
-
-def test_two_proportion_equal_rates_gives_one():
-    # 3/10 vs 6/20: both 0.3, z = 0, p = erfc(0) = 1
-    assert float(two_proportion_test(3, 10, 6, 20)) == pytest.approx(1.0)
-
-
-@pytest.mark.parametrize(
-    ("k1", "n1", "k2", "n2"),
-    [
-        (0, 0, 5, 10),  # first side empty
-        (5, 10, 0, 0),  # second side empty
-        (0, 10, 0, 20),  # pooled rate 0: everyone failed
-        (10, 10, 20, 20),  # pooled rate 1: everyone succeeded
-    ],
-)
-def test_two_proportion_undefined_cases_are_nan(k1, n1, k2, n2):
-    assert math.isnan(float(two_proportion_test(k1, n1, k2, n2)))
-
-
-def test_two_proportion_vectorised():
-    p = two_proportion_test(
-        np.array([30, 15, 0]), np.array([50, 20, 10]), np.array([20, 5, 0]), np.array([50, 20, 20])
-    )
-    assert p.shape == (3,)
-    np.testing.assert_allclose(p[:2], [0.0455003, 0.0015654], atol=1e-7)
-    assert math.isnan(p[2])
-
-
-def test_two_proportion_rejects_more_successes_than_trials():
-    with pytest.raises(ValueError):
-        two_proportion_test(11, 10, 5, 10)
 
 
 # --- quadratic_weighted_kappa ----------------------------------------------------------------

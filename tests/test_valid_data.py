@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import nbformat
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -136,6 +137,36 @@ def context(people: list[dict], external: bool) -> ReportContext:
     results = compute_results(data.candidates, data.scores, REF, Rules())
     ctx = ReportContext("essai", data, results, Rules(), {"inputs": {}})
     return replace(ctx, external=external)
+
+
+def run_notebook_inline(name: str, ctx: ReportContext, monkeypatch, **parameters) -> None:
+    """Run the code cells of a report notebook in this process, as the report would (report
+    mode: every chart drawn to HTML), with ``ctx`` as what its ``load_context`` returns."""
+    import cc_analytics
+    from cc_analytics.reporting.kinds import NOTEBOOKS_DIR, REPORT_ENV
+
+    monkeypatch.setattr(cc_analytics, "load_context", lambda *args, **kwargs: ctx)
+    monkeypatch.setenv(REPORT_ENV, "1")
+    cells = [c for c in nbformat.read(NOTEBOOKS_DIR / name, as_version=4).cells
+             if c.cell_type == "code"]  # fmt: skip
+    namespace: dict[str, object] = {}
+    exec(cells[0].source, namespace)  # the parameters cell, then what papermill would inject
+    namespace.update(parameters, external=ctx.external)
+    for cell in cells[1:]:
+        exec(cell.source, namespace)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("people", NAMED.values(), ids=NAMED.keys())
+def test_the_issue_cases_run_every_report_notebook(people, monkeypatch, capsys):
+    """The notebooks' own code (tables, charts, notes) on the issue's cases, both audiences."""
+    for external in (False, True):
+        ctx = context(people, external)
+        for cohort in ctx.tables.candidates["cohort"].unique():
+            run_notebook_inline("cohort_report.ipynb", ctx, monkeypatch, cohort=cohort)
+        run_notebook_inline("quality_review.ipynb", ctx, monkeypatch)
+        run_notebook_inline("renewal_evidence.ipynb", ctx, monkeypatch)
+    assert "Traceback" not in capsys.readouterr().out
 
 
 @pytest.mark.slow

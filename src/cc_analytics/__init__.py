@@ -24,7 +24,7 @@ _API = {
     "Rules": ("engine.rules", "Rules"),
     "compute_results": ("engine.results", "compute_results"),
     "aggregate": ("engine.aggregates", "aggregate"),
-    "trends": ("engine.aggregates", "trends"),
+    "trends": ("engine.trends", "trends"),
     "agreement": ("engine.agreement", "agreement"),
     "promotion_statistics": ("engine.promotions", "promotion_statistics"),
     "protect": ("engine.privacy", "protect"),

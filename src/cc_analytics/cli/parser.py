@@ -75,6 +75,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
     p.set_defaults(handler=tables.agreement)
 
+    p = commands.add_parser(
+        "trends",
+        help="évolution de chaque taux d'une cohorte à la précédente du même site (test exact "
+        "de Fisher, correction de Benjamini–Hochberg, écart et son intervalle)",
+    )
+    _dataset_arguments(p)
+    _rules_arguments(p)
+    p.add_argument(
+        "--by",
+        default="site",
+        type=trend_groups,
+        help="cohortes comparées au sein de chaque groupe : colonnes des candidats séparées par "
+        'des virgules (site, access_route…) ; défaut : site ; --by "" compare chaque '
+        "cohorte à la précédente, tous sites confondus",
+    )
+    p.add_argument(
+        "--external",
+        action="store_true",
+        help="document externe : masque les résultats des petits effectifs et toute "
+        "comparaison qui les touche",
+    )
+    p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
+    p.set_defaults(handler=tables.trends)
+
     p = commands.add_parser("promotions", help="statistiques RNCP par année de promotion")
     _dataset_arguments(p)
     _rules_arguments(p)
@@ -217,6 +241,17 @@ def output_folder(text: str) -> Path:
     if (reason := unwritable(text, directory=True)) is not None:
         raise argparse.ArgumentTypeError(reason)
     return Path(text)
+
+
+def trend_groups(text: str) -> str:
+    """``trends --by``: candidate columns, never ``cohort`` (the cohorts are what is compared)."""
+    if "cohort" in (c.strip() for c in text.split(",")):
+        raise argparse.ArgumentTypeError(
+            "« cohort » ne peut pas regrouper les tendances, puisque ce sont les cohortes que "
+            'l\'on compare ; donnez par exemple --by site, ou --by "" pour comparer chaque '
+            "cohorte à la précédente, tous sites confondus"
+        )
+    return text
 
 
 def positive(text: str) -> int:

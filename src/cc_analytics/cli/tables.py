@@ -1,4 +1,5 @@
-"""``cc-analytics metrics|agreement|promotions``: result tables as CSV or XLSX."""
+"""``cc-analytics metrics|agreement|promotions|trends|followup``: result tables as CSV or
+XLSX."""
 
 from __future__ import annotations
 
@@ -38,6 +39,21 @@ def promotions(args: argparse.Namespace) -> int:
     table = promotions_table(ctx)
     write_table(table, args.out, ctx.provenance(), "promotions")
     print(f"{len(table)} années écrites dans {args.out}.")
+    return EXIT_OK
+
+
+def trends(args: argparse.Namespace) -> int:
+    from ..engine.trends import CONFIRMED, WATCH
+    from ..reporting.exports import write_table
+    from ..reporting.tables import trends_information, trends_table
+
+    ctx = prepared_context(args)
+    by = _group_columns(args.by, ctx)
+    table = trends_table(ctx, by, external=args.external)
+    write_table(table, args.out, trends_information(ctx, by, args.external), "tendances")
+    confirmed, watch = (int((table["reading"] == r).sum()) for r in (CONFIRMED, WATCH))
+    print(f"{len(table)} lignes écrites dans {args.out} : {confirmed} {CONFIRMED}, "
+          f"{watch} {WATCH} (valeur p brute < 0,05 non confirmée) ; {ctx.rules.describe_fr()}.")  # fmt: skip
     return EXIT_OK
 
 

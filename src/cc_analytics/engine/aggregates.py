@@ -13,16 +13,14 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
-from ..core.errors import CcAnalyticsError, Problem
 from ..referentiel import Referentiel
 from .results import NO_SCORE, Results
-from .stats import two_proportion_test, wilson_interval
+from .stats import wilson_interval
 
 TITLE = "TITLE"
 LEVELS = ("competency", "block", "title")
 METRIC_COLUMNS = ["level", "code", "label", "n", "k", "rate", "ci_low", "ci_high", "mean_score"]
 SCORE_COLUMNS = [f"score_{s}" for s in range(5)]
-SIGNIFICANCE = 0.05
 _SCORE_SLOTS = 6  # final jury score in counting: none, 0, 1, 2, 3, 4
 
 
@@ -110,39 +108,3 @@ def _per_group(g: np.ndarray, flags: np.ndarray, n_groups: int) -> np.ndarray:
     cell = (g[:, None] * items + np.arange(items)).ravel()
     counts = np.bincount(cell, weights=flags.ravel(), minlength=n_groups * items)
     return counts.astype(np.int64).reshape(n_groups, items)
-
-
-def trends(metrics: pd.DataFrame, cohort_order: pd.Series, site: str | None = "site",
-           min_n: int = 1) -> pd.DataFrame:  # fmt: skip
-    """Change of each rate against the previous cohort of the same site.
-
-    ``metrics`` is an :func:`aggregate` table grouped by (site, cohort) or (cohort,);
-    ``cohort_order`` maps cohort -> a sortable value (e.g. the cohort's first session date).
-    Adds ``previous_cohort``, ``previous_rate``, ``change`` and ``p_value`` (pooled
-    two-proportion z-test, two-sided) and ``significant``: p < 0.05 with both n ≥ ``min_n``.
-    We use a test rather than interval overlap: two 95 % intervals may overlap while the
-    difference is significant, so overlap under-reports real changes. It is one test per
-    item and cohort pair, without correction for multiple comparisons: a flag says "look
-    here", not "proven".
-    """
-    unordered = sorted(set(metrics["cohort"]) - set(cohort_order.index))
-    if unordered:
-        raise CcAnalyticsError(Problem(
-            f"cohortes sans ordre chronologique : {', '.join(map(str, unordered))}",
-            hint="Donnez un ordre (date de première session) pour chaque cohorte"))  # fmt: skip
-    keys = [site] if site and site in metrics else []
-    table = metrics.assign(_order=metrics["cohort"].map(cohort_order),
-                           _position=np.arange(len(metrics)))  # fmt: skip
-    table = table.sort_values([*keys, "level", "code", "_order"], kind="stable")
-    grouped = table.groupby([*keys, "level", "code"], sort=False, dropna=False)
-    previous = grouped[["cohort", "rate", "n", "k"]].shift(1)
-    table["previous_cohort"] = previous["cohort"]
-    table["previous_rate"] = previous["rate"]
-    table["change"] = table["rate"] - table["previous_rate"]
-    prev_n = previous["n"].fillna(0).to_numpy(dtype=np.int64)
-    prev_k = previous["k"].fillna(0).to_numpy(dtype=np.int64)
-    p_value = two_proportion_test(table["k"].to_numpy(), table["n"].to_numpy(), prev_k, prev_n)
-    table["p_value"] = p_value
-    enough = (table["n"].to_numpy() >= min_n) & (prev_n >= min_n)
-    table["significant"] = enough & (np.nan_to_num(p_value, nan=1.0) < SIGNIFICANCE)
-    return table.sort_values("_position").drop(columns=["_order", "_position"])

@@ -13,9 +13,11 @@ from collections.abc import Callable, Mapping
 from html import escape
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from ..core.labels import NO_SITE
 from . import formatting as fr
 from .kinds import REPORT_ENV
 
@@ -232,12 +234,18 @@ def show_table(data: pd.DataFrame, caption: str | None = None) -> None:
 
 
 def show_headline(headline: pd.DataFrame) -> None:
-    """Key figures as cards: value, count, interval."""
+    """Key figures as cards: value, count, and the interval of rates read as estimates (a full
+    count, such as the candidates presented, has none)."""
     cards = "".join(
         f"<div class='kpi'><div class='kpi-label'>{escape(str(r.indicator))}</div>"
         f"<div class='kpi-value' data-rate='{r.rate:.10f}'>{escape(fr.percent(r.rate))}</div>"
-        f"<div class='kpi-detail'>{escape(fr.number(r.k))} sur {escape(fr.number(r.n))} · "
-        f"IC 95 % {escape(fr.interval(r.ci_low, r.ci_high))}</div></div>"
+        f"<div class='kpi-detail'>{escape(fr.number(r.k))} sur {escape(fr.number(r.n))}"
+        + (
+            f" · IC 95 % {escape(fr.interval(r.ci_low, r.ci_high))}"
+            if getattr(r, "estimate", True)
+            else " · effectif complet, sans intervalle"
+        )
+        + "</div></div>"
         for r in headline.itertuples(index=False)
     )
     _display_html(f"<div class='kpis'>{cards}</div>") if in_report() else show_table(headline)
@@ -393,14 +401,18 @@ def rate_columns(table: pd.DataFrame, x: str, color: str, title: str) -> go.Figu
 def rate_heatmap(table: pd.DataFrame, x: str, y: str, title: str) -> go.Figure:
     """Rates as a grid (``y`` rows × ``x`` columns), the rate written in each cell.
 
-    A cell carries ▲ or ▼ when ``signal`` marks a significant change against the previous
-    cohort; « masqué » when ``suppressed``; « non évaluée » when nobody was evaluated.
+    A cell carries the first character of ``signal``: ▲ or ▼ for a change against the previous
+    cohort confirmed after correction, △ or ▽ for one only « à surveiller »; « masqué » when
+    ``suppressed``; « non évaluée » when nobody was evaluated.
     """
     import numpy as np
 
+    columns = table[x].astype(str)
+    if "site" in table and table.duplicated([x, y]).any():  # a cohort on several sites
+        columns = columns + " — " + table["site"].fillna(NO_SITE).astype(str)
     rows = list(dict.fromkeys(table[y].astype(str)))
-    cols = list(dict.fromkeys(table[x].astype(str)))
-    grid = table.assign(_x=table[x].astype(str), _y=table[y].astype(str))
+    cols = list(dict.fromkeys(columns))
+    grid = table.assign(_x=columns, _y=table[y].astype(str))
     rate = grid.pivot(index="_y", columns="_x", values="rate").reindex(index=rows, columns=cols)
     signal = grid["signal"].fillna("").str.slice(0, 1) if "signal" in grid else ""
     suppressed = grid.get("suppressed", False)
@@ -427,19 +439,62 @@ def rate_heatmap(table: pd.DataFrame, x: str, y: str, title: str) -> go.Figure:
 
 
 def value_lines(table: pd.DataFrame, x: str, y: str, color: str, title: str,
-                axis_title: str, y_range: tuple[float, float] | None = None) -> go.Figure:  # fmt: skip
-    """A value (kappa, say) over ``x``, one line per ``color`` value, decimals in French."""
+                axis_title: str, y_range: tuple[float, float] | None = None,
+                interval: tuple[str, str] | None = None) -> go.Figure:  # fmt: skip
+    """A value (kappa, say) over ``x``, one line per ``color`` value, decimals in French.
+
+    ``interval`` names the columns of the value's lower and upper bounds (a kappa's
+    ``ci_low``, ``ci_high``): drawn as error bars, written in the hover, and ``y_range`` is
+    widened to hold them."""
     fig = go.Figure()
     for i, (name, group) in enumerate(table.groupby(color, sort=True, dropna=False)):
+        values = group[y].astype("float64")
+        text = group[y].map(fr.decimal)
+        error = None
+        if interval:
+            low, high = (group[c].astype("float64") for c in interval)
+            text = [f"{value} (intervalle à 95{fr.NBSP}% : {kappa_interval(lo, hi)})"
+                    for value, lo, hi in zip(text, low, high, strict=True)]  # fmt: skip
+            error = {"type": "data", "symmetric": False, "array": high - values,
+                     "arrayminus": values - low, "thickness": 1}  # fmt: skip
         fig.add_scatter(
-            x=group[x].astype(str), y=group[y].astype("float64"), mode="lines+markers",
-            name=escape(str(name)), line={"color": PALETTE[i % len(PALETTE)]},
-            text=group[y].map(fr.decimal),
+            x=group[x].astype(str), y=values, mode="lines+markers", error_y=error,
+            name=escape(str(name)), line={"color": PALETTE[i % len(PALETTE)]}, text=text,
             hovertemplate=escape(str(name)) + " — %{x} : %{text}<extra></extra>",
         )  # fmt: skip
+    bounds = table[list(interval or ())].to_numpy("float64")
+    if y_range and np.isfinite(bounds).any():  # keep a negative bound on a (0, 1) axis
+        low, high = float(np.nanmin(bounds)), float(np.nanmax(bounds))
+        y_range = (min(y_range[0], low - 0.05), max(y_range[1], high + 0.05))
     fig.update_yaxes(title=axis_title, range=list(y_range) if y_range else None)
     fig.update_xaxes(type="category")
     return _layout(fig, title, height=380)
+
+
+# -- kappa ------------------------------------------------------------------------------------
+#: Key of :func:`kappa_table`'s column mapping that shows the kappa's interval.
+KAPPA_INTERVAL = "_kappa_interval"
+
+
+def kappa_interval(low: object, high: object) -> str:
+    """A kappa's 95 % interval in French: ``[-0,15 ; 0,82]`` (``—`` when there is none)."""
+    if _absent(low) or _absent(high):
+        return fr.MISSING
+    return f"[{fr.decimal(low)} ; {fr.decimal(high)}]"
+
+
+def kappa_table(table: pd.DataFrame,
+                columns: Mapping[str, tuple[str, Formatter | None]]) -> pd.DataFrame:  # fmt: skip
+    """:func:`french_table` for agreement tables: the key :data:`KAPPA_INTERVAL` shows the
+    interval of ``ci_low`` and ``ci_high`` (kappa values, not percentages) where it stands."""
+    out = french_table(table, {c: v for c, v in columns.items() if c != KAPPA_INTERVAL})
+    if KAPPA_INTERVAL in columns:
+        before = list(columns)[: list(columns).index(KAPPA_INTERVAL)]
+        position = sum(1 for c in before if c in table)
+        values = [kappa_interval(lo, hi)
+                  for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)]  # fmt: skip
+        out.insert(position, columns[KAPPA_INTERVAL][0], values)
+    return out
 
 
 def labelled_bars(table: pd.DataFrame, x: str, y: str, color: str, title: str,
@@ -567,9 +622,38 @@ def p_value(value: object) -> str:
     return f"<{fr.NBSP}0,001" if float(value) < 0.001 else fr.decimal(value, 3)  # type: ignore[arg-type]
 
 
+#: Key of :func:`trend_table`'s column mapping that shows the interval of a change.
+DIFFERENCE_INTERVAL = "_difference_interval"
+
+
+def difference_interval(low: object, high: object) -> str:
+    """The 95 % interval of a change of rate: ``[−3,6 pt ; +59,0 pt]`` (``—`` when none)."""
+    if _absent(low) or _absent(high):
+        return fr.MISSING
+    return f"[{fr.signed_points(low)} ; {fr.signed_points(high)}]"
+
+
+def trend_table(table: pd.DataFrame,
+                columns: Mapping[str, tuple[str, Formatter | None]]) -> pd.DataFrame:  # fmt: skip
+    """:func:`french_table` for the review's changes: the key :data:`DIFFERENCE_INTERVAL`
+    shows the Newcombe interval of ``diff_ci_low`` and ``diff_ci_high`` where it stands."""
+    out = french_table(table, {c: v for c, v in columns.items() if c != DIFFERENCE_INTERVAL})
+    if DIFFERENCE_INTERVAL in columns:
+        before = list(columns)[: list(columns).index(DIFFERENCE_INTERVAL)]
+        position = sum(1 for c in before if c in table or c == "_interval")
+        values = [difference_interval(lo, hi) for lo, hi in
+                  zip(table["diff_ci_low"], table["diff_ci_high"], strict=True)]  # fmt: skip
+        out.insert(position, columns[DIFFERENCE_INTERVAL][0], values)
+    return out
+
+
 def show_by_year(table: pd.DataFrame, caption: str | None = None) -> None:
     """A long ``field, label, kind, ANNEE, value`` table as one row per field and one column
     per year; ``kind`` « rate » values are integer percents (``85 %``), others counts."""
+    if table.empty:
+        show_note("Aucune année de promotion dans la période : aucun candidat n'a encore été "
+                  "présenté au jury.")  # fmt: skip
+        return
     years = list(dict.fromkeys(table["ANNEE"]))
     text = [whole_percent(v) if k == "rate" else fr.number(v)
             for v, k in zip(table["value"], table["kind"], strict=True)]  # fmt: skip

@@ -25,11 +25,21 @@ import plotly.graph_objects as go
 
 from ..core.labels import ACCESS_ROUTES, LEVELS, NO_SITE
 from ..engine.aggregates import TITLE, aggregate
-from ..engine.agreement import OVERALL, agreement
+from ..engine.agreement import OVERALL, OVERALL_LABEL, agreement
 from ..engine.privacy import flag_small_groups
-from ..engine.stats import LANDIS_KOCH_READINGS
+from ..engine.stats import IMPRECISE_READING, LANDIS_KOCH_READINGS, MAX_READING_BANDS
+from ..engine.trends import CONFIRMED, WATCH
 from . import formatting as fr
-from .charts import FOLLOWUP_COLUMNS, FONT, PALETTE, SCORE_COLORS, french_table, plain_categories
+from .charts import (
+    FOLLOWUP_COLUMNS,
+    FONT,
+    PALETTE,
+    SCORE_COLORS,
+    french_table,
+    kappa_interval,
+    p_value,
+    plain_categories,
+)
 from .context import ReportContext
 from .views import (
     CohortView,
@@ -258,7 +268,8 @@ def cohort_trends(data: Exploration) -> go.Figure:
             rows = table[(table["code"] == code) & (table["site"] == site)]
             rows = rows.assign(_order=rows["cohort"].map(data.cohorts.index)).sort_values("_order")
             rate = rows["rate"] * 100
-            significant = rows["significant"].to_numpy(dtype=bool)
+            # a star only where the change survives the correction over its comparison
+            significant = rows["flagged"].to_numpy(dtype=bool)
             fig.add_scatter(
                 x=rows["cohort"], y=rate, mode="lines+markers", name=escape(str(site)),
                 legendgroup=str(site), visible=i == 0, line={"color": PALETTE[j % len(PALETTE)]},
@@ -271,7 +282,8 @@ def cohort_trends(data: Exploration) -> go.Figure:
             )  # fmt: skip
             owners.append(i)
     # a legend entry explaining the star, shown whatever the menu says
-    fig.add_scatter(x=[None], y=[None], mode="markers", name="évolution significative (p < 0,05)",
+    fig.add_scatter(x=[None], y=[None], mode="markers",
+                    name=f"{CONFIRMED} (valeur p ajustée < 0,05)",
                     marker={"symbol": SIGNIFICANT, "size": 14, "color": "#555"})  # fmt: skip
     owners.append(ALWAYS)
     buttons = [
@@ -298,13 +310,17 @@ def agreement_chart(data: Exploration) -> go.Figure:
     for i, (_, cohort) in enumerate(data.choices()):
         table = data.agreement(cohort).set_index("code").reindex(codes).reset_index()
         table["pairs"] = table["pairs"].fillna(0).astype(int)
-        if table["kappa"].notna().any():
-            lowest = min(lowest, float(table["kappa"].min()) - 0.05)
+        shown = table[["kappa", "ci_low"]].to_numpy(dtype=float)  # interval ends stay in view
+        if np.isfinite(shown).any():
+            lowest = min(lowest, float(np.nanmin(shown)) - 0.05)
         fig.add_bar(
             x=table["kappa"], y=[names[c] for c in table["code"]], orientation="h",
             name=escape(cohort or ALL_COHORTS), visible=i == 0, showlegend=False,
             marker={"color": [PALETTE[0] if c != OVERALL else OVERALL_COLOR for c in table["code"]],
                     "opacity": _opacity((table["pairs"] > 0) & (table["pairs"] < small))},
+            error_x={"type": "data", "symmetric": False, "array": table["ci_high"] - table["kappa"],
+                     "arrayminus": table["kappa"] - table["ci_low"], "color": "#555",
+                     "thickness": 1},
             customdata=table[["pairs"]].to_numpy(), texttemplate="%{x:.2f}",
             textposition="outside", cliponaxis=False,
             hovertext=[_kappa_hover(r, small) for r in table.itertuples()],
@@ -314,8 +330,9 @@ def agreement_chart(data: Exploration) -> go.Figure:
     owners += _legend_notes(fig, [(f"barre pâle : moins de {small} paires de notes",
                                    PALETTE[0], SMALL_OPACITY)])  # fmt: skip
     _kappa_bands(fig, lowest)
-    fig.update_xaxes(range=[lowest, 1.08], title="kappa pondéré (1 : accord parfait ; "
-                     "0 : pas mieux que le hasard)", zeroline=True)  # fmt: skip
+    fig.update_xaxes(range=[lowest, 1.08], title="kappa pondéré et son intervalle de confiance "
+                     "à 95 % (1 : accord parfait ; 0 : pas mieux que le hasard)",
+                     zeroline=True)  # fmt: skip
     _category_axis(fig, [names[c] for c in codes])
     fig.update_layout(updatemenus=[_cohort_menu(data, owners)])
     return _layout(fig, "Accord entre le jury et l'entreprise (kappa pondéré)",
@@ -440,23 +457,33 @@ def _rate_hover(row, title: str, small: int) -> str:
 
 def _trend_hover(row, small: int) -> str:
     text = _rate_hover(row, f"{row.cohort} ({row.site})", small)
-    if isinstance(row.previous_cohort, str) and not pd.isna(row.change):
-        if pd.isna(row.p_value):  # e.g. 100 % twice: nothing to test
+    if isinstance(row.previous_cohort, str) and not pd.isna(row.difference):
+        interval = (f"IC 95 % {fr.signed_points(row.diff_ci_low)} à "
+                    f"{fr.signed_points(row.diff_ci_high)}")  # fmt: skip
+        if pd.isna(row.p_value):  # nobody on one side: nothing to test
             test = "pas de test possible"
         else:
-            p = "< 0,001" if row.p_value < 0.001 else f"= {fr.decimal(row.p_value, 3)}"
-            test = f"p {p}, " + ("significative" if row.significant else "non significative")
+            reading = (CONFIRMED if row.flagged else f"{WATCH} (non confirmé après correction)"
+                       if row.reading == WATCH else "pas d'écart établi")  # fmt: skip
+            test = (f"test exact de Fisher : p brute {p_value(row.p_value)}, p ajustée "
+                    f"{p_value(row.p_adjusted)} : {reading}")  # fmt: skip
         text += (f"<br>évolution depuis {escape(row.previous_cohort)} : "
-                 f"{escape(fr.signed_points(row.change))} ({escape(test)})")  # fmt: skip
+                 f"{escape(fr.signed_points(row.difference))} ({escape(interval)})"
+                 f"<br>{escape(test)}")  # fmt: skip
     return text
 
 
 def _kappa_hover(row, small: int) -> str:
-    name = "toutes compétences" if row.code == OVERALL else row.code
+    name = f"Ensemble : {OVERALL_LABEL}" if row.code == OVERALL else row.code
     head = f"<b>{escape(str(name))}</b>"
     if not row.pairs:
         return f"{head}<br>aucun candidat noté à la fois par le jury et l'entreprise"
-    text = (f"{head}<br>kappa pondéré : {escape(fr.decimal(row.kappa))} ({escape(row.reading)})"
+    reading = escape(str(row.reading))
+    if row.reading == IMPRECISE_READING:  # say why no Landis–Koch word is given
+        reading += f" : l'intervalle couvre plus de {MAX_READING_BANDS} niveaux de lecture"
+    text = (f"{head}<br>kappa pondéré : {escape(fr.decimal(row.kappa))} ({reading})"
+            f"<br>intervalle de confiance à 95 % : "
+            f"{escape(kappa_interval(row.ci_low, row.ci_high))}"
             f"<br>{fr.number(row.pairs)} paires de notes · notes identiques : "
             f"{escape(fr.percent(row.exact_agreement))}<br>écart moyen (entreprise − jury) : "
             f"{escape(fr.decimal(row.mean_difference))}")  # fmt: skip

@@ -21,7 +21,10 @@ from ..core.atomic import atomic_path
 from ..core.cells import is_formula_like, neutralised_frame
 from ..core.errors import CcAnalyticsError, Problem
 
-PERCENT_COLUMNS = ("rate", "ci_low", "ci_high", "exact_agreement", "previous_rate", "change")
+PERCENT_COLUMNS = ("rate", "ci_low", "ci_high", "exact_agreement", "rate_previous", "difference",
+                   "diff_ci_low", "diff_ci_high")  # fmt: skip
+#: p-values to four decimals (0,0440), never rounded to 0,04
+P_VALUE_COLUMNS = ("p_value", "p_adjusted")
 DECIMALS = 10
 
 
@@ -127,7 +130,10 @@ def _xlsx(sheets: Mapping[str, pd.DataFrame], path: Path, info: Mapping[str, obj
             for position, column in enumerate(table.columns, start=1):
                 letter = get_column_letter(position)
                 kind = table[column].dtype.kind
-                fmt = "0.0%" if column in PERCENT_COLUMNS else (
+                # a kappa's interval is on the kappa's scale (−1 to 1), not a percentage
+                percent = column in PERCENT_COLUMNS and not (
+                    "kappa" in table.columns and column in ("ci_low", "ci_high"))  # fmt: skip
+                fmt = "0.0%" if percent else "0.0000" if column in P_VALUE_COLUMNS else (
                     "0.00" if kind == "f" else "DD/MM/YYYY" if kind == "M" else None)  # fmt: skip
                 if fmt:
                     for (cell,) in ws.iter_rows(min_row=2, min_col=position, max_col=position):

@@ -1,21 +1,31 @@
-"""The result tables a school exports (metrics, agreement, promotions), stamped with their rules.
+"""The result tables a school exports (metrics, agreement, promotions, trends), stamped with
+their rules.
 
-One definition for the ``metrics``, ``agreement`` and ``promotions`` commands and for the main
-job's ``reports/NAME/tables/``: the same table whoever asks.
+One definition for the ``metrics``, ``agreement``, ``promotions`` and ``trends`` commands, for
+the main job's ``reports/NAME/tables/`` and for the review report: the same table whoever asks.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pandas as pd
 
-from ..core.labels import FOLLOWUP_HEADERS, FOLLOWUP_STATUSES, PERSONAL_DATA_NOTICE, YES
+from ..core.labels import (
+    FOLLOWUP_HEADERS,
+    FOLLOWUP_STATUSES,
+    NO_SITE,
+    PERSONAL_DATA_NOTICE,
+    YES,
+)
 from ..engine.aggregates import aggregate
 from ..engine.agreement import agreement
 from ..engine.followup import followup, jury_sheet, retake_plan
 from ..engine.privacy import flag_small_groups, protect
 from ..engine.promotions import promotion_statistics
+from ..engine.results import Results
+from ..engine.trends import rules_fr, trends
 from .context import ReportContext, require_cohort
 
 
@@ -40,6 +50,59 @@ def agreement_table(ctx: ReportContext, by: Sequence[str] = ()) -> pd.DataFrame:
 def promotions_table(ctx: ReportContext) -> pd.DataFrame:
     """France Compétences statistics per promotion year."""
     return ctx.stamp(promotion_statistics(ctx.results, ctx.tables.insertion))
+
+
+def trends_table(ctx: ReportContext, by: Sequence[str] = ("site",), external: bool = False,
+                 results: Results | None = None, metrics: pd.DataFrame | None = None
+                 ) -> pd.DataFrame:  # fmt: skip
+    """Each item of each cohort against the previous cohort of its group (site by default):
+    rates, difference with its Newcombe interval, Fisher's exact p-value, Benjamini–Hochberg
+    adjusted p-value within the comparison, ``flagged`` (adjusted p < 0.05) and its reading
+    (see :mod:`cc_analytics.engine.trends`). ``small_group``: either side has fewer candidates
+    than the small-group threshold.
+
+    ``external``: small groups hidden as in ``metrics --external`` (a pair touching a hidden
+    cell shows no comparison). ``metrics``: the raw aggregate by ``[*by, "cohort"]`` with the
+    caller's ``suppressed`` column, when a page decides what it hides for all its tables (the
+    review); ``results``: the candidates to count (default: all of them).
+    """
+    # the views import this module: import theirs when called, not at import time
+    from .views.common import cohort_order
+
+    by = list(by)
+    if metrics is None:
+        metrics = _trend_metrics(ctx, ctx.results if results is None else results, by)
+        if external:
+            hidden = protect(metrics, ctx.rules.small_group, siblings=[*by, "level", "code"])
+            metrics = metrics.assign(suppressed=hidden["suppressed"])
+    table = trends(metrics, cohort_order(ctx), by)
+    small = ctx.rules.small_group
+    table.insert(table.columns.get_loc("suppressed"), "small_group",
+                 ((table["n"] > 0) & (table["n"] < small))
+                 | ((table["n_previous"] > 0) & (table["n_previous"] < small)))  # fmt: skip
+    if not external and "suppressed" not in metrics:
+        table = table.drop(columns="suppressed")
+    return ctx.stamp(table)
+
+
+def trends_information(ctx: ReportContext, by: Sequence[str], external: bool) -> dict[str, object]:
+    """The « informations » sheet of a trends table: what it compares, its tests, its audience."""
+    audience = (f"externe : résultats des groupes de moins de {ctx.rules.small_group} candidats "
+                "masqués, et aucune comparaison qui les touche" if external
+                else "interne : tous les résultats, petits effectifs signalés")  # fmt: skip
+    return {"Document": "Évolution d'une cohorte à la précédente" + (
+                f" du même groupe ({', '.join(by)})" if by else ""),
+            **ctx.provenance(), "Tests": rules_fr(by), "Diffusion": audience}  # fmt: skip
+
+
+def _trend_metrics(ctx: ReportContext, results: Results, by: list[str]) -> pd.DataFrame:
+    """The aggregate the trends compare; a candidate without a site counts in a site of its own
+    named « site non renseigné », as in the review."""
+    if "site" in by:
+        candidates = results.candidates
+        results = replace(results, candidates=candidates.assign(
+            site=candidates["site"].fillna(NO_SITE)))  # fmt: skip
+    return aggregate(results, ctx.referentiel, [*by, "cohort"])
 
 
 def followup_table(ctx: ReportContext, cohort: str) -> pd.DataFrame:

@@ -11,7 +11,7 @@ from ...core.labels import (
     ACCESS_ROUTES,
 )
 from ...engine.aggregates import aggregate
-from ...engine.agreement import OVERALL, agreement, score_pairs
+from ...engine.agreement import OVERALL, OVERALL_LABEL, agreement, score_pairs
 from ...engine.results import NO_SCORE, Results
 from ...engine.stats import wilson_interval
 from ..context import ReportContext, require_cohort
@@ -31,7 +31,7 @@ def criteria_of(ctx: ReportContext, competency: str) -> list[str]:
 @dataclass(frozen=True)
 class CohortView:
     cohort: str
-    headline: pd.DataFrame  # indicator, n, k, rate, ci_low, ci_high
+    headline: pd.DataFrame  # indicator, n, k, rate, ci_low, ci_high (NaN unless ``estimate``)
     blocks: pd.DataFrame
     competencies: pd.DataFrame  # ranked, with ``weak`` and ``criteria``
     distribution: pd.DataFrame  # competency rows with score_0..score_4
@@ -53,7 +53,9 @@ def cohort_view(ctx: ReportContext, cohort: str) -> CohortView:
     any_block = results.block_validated.any(axis=1)
     presented = int(title["n"])
     headline = pd.DataFrame([
-        _indicator("Candidats présentés au titre", len(results.candidates), presented),
+        # every candidate of the cohort is counted: a census, not an estimate
+        _indicator("Candidats présentés au titre", len(results.candidates), presented,
+                   estimate=False),
         _indicator("Titre obtenu", presented, int(title["k"])),
         _indicator("Au moins un bloc validé", presented, int(any_block.sum())),
         _indicator("Blocs validés sans le titre", presented,
@@ -84,7 +86,7 @@ def cohort_view(ctx: ReportContext, cohort: str) -> CohortView:
     return CohortView(
         cohort=cohort, headline=headline, blocks=blocks, competencies=ranked,
         distribution=competencies, heatmap=heat,
-        agreement=protected(ctx, _agreement_with_people(results, ctx), siblings=[]),
+        agreement=_hide_reading(protected(ctx, _agreement_with_people(results, ctx), [])),
         routes=routes,
         quality=quality_summary(ctx, mask),
     )  # fmt: skip
@@ -100,16 +102,27 @@ def route_breakdown(ctx: ReportContext, results: Results) -> pd.DataFrame:
 
 def _agreement_with_people(results: Results, ctx: ReportContext) -> pd.DataFrame:
     """Agreement per competency, with ``n``: the candidates scored by both (one pair each per
-    competency; for the overall row, the distinct candidates)."""
+    competency; for the overall row, the distinct candidates), and ``name``: the competency
+    code, or what the overall row pools."""
     table = agreement(results, ctx.referentiel)
     people = score_pairs(results, ["candidate_id"])["candidate_id"].nunique()
-    return table.assign(n=np.where(table["code"] == OVERALL, people, table["pairs"]))
+    overall = table["code"] == OVERALL
+    return table.assign(n=np.where(overall, people, table["pairs"]),
+                        name=table["code"].where(~overall, f"Ensemble ({OVERALL_LABEL})"))  # fmt: skip
 
 
-def _indicator(name: str, n: int, k: int) -> dict[str, object]:
-    low, high = wilson_interval(k, n)
+def _hide_reading(table: pd.DataFrame) -> pd.DataFrame:
+    """A hidden kappa's reading goes too: « substantiel » would tell the kappa's band."""
+    return table.assign(reading=table["reading"].where(~table["suppressed"], "masqué"))
+
+
+def _indicator(name: str, n: int, k: int, estimate: bool = True) -> dict[str, object]:
+    """One headline figure. Only a rate read as an estimate (of how the training succeeds)
+    gets a Wilson interval; a full count of the cohort (``estimate=False``: who presented
+    themselves) is exact, and an interval on it would suggest an uncertainty it does not have."""
+    low, high = wilson_interval(k, n) if estimate else (np.nan, np.nan)
     return {"indicator": name, "n": n, "k": k, "rate": k / n if n else np.nan,
-            "ci_low": float(low), "ci_high": float(high)}  # fmt: skip
+            "ci_low": float(low), "ci_high": float(high), "estimate": estimate}  # fmt: skip
 
 
 def quality_summary(ctx: ReportContext, mask: pd.Series | None = None) -> pd.DataFrame:

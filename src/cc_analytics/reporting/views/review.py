@@ -10,9 +10,11 @@ import pandas as pd
 from ...core.labels import (
     NO_SITE,
 )
-from ...engine.aggregates import aggregate, trends
+from ...engine.aggregates import aggregate
 from ...engine.agreement import OVERALL, agreement, score_pairs
+from ...engine.trends import CONFIRMED, WATCH, rules_fr
 from ..context import ReportContext
+from ..tables import trends_table
 from .common import (
     ITEM_ORDER,
     cohort_order,
@@ -34,7 +36,7 @@ class ReviewView:
     agreement: (
         pd.DataFrame
     )  # overall per site and cohort (``n``: candidates; ``year``: earliest promotion year)
-    significant: pd.DataFrame  # significant changes only
+    changes: pd.DataFrame  # the ``cc-analytics trends`` table: each item, cohort vs previous
     never_evaluated: pd.DataFrame  # competencies never evaluated in the period
     missing_from_referentiel: pd.DataFrame  # activities/competencies the source does not give
 
@@ -50,12 +52,49 @@ class ReviewView:
                 "d'évolution à mesurer. Élargissez la période pour suivre une tendance ; la "
                 "comparaison des cohortes ci-dessous reste lisible.")  # fmt: skip
 
+    @property
+    def to_examine(self) -> pd.DataFrame:
+        """Changes confirmed after correction, then those « à surveiller » (raw p < 0.05 only),
+        by site and cohort, title first."""
+        # ``changes`` lists each site's cohorts in time order: keep that order
+        in_time = {c: i for i, c in enumerate(dict.fromkeys(self.changes["cohort"]))}
+        rows = self.changes[self.changes["reading"] != ""]
+        rows = rows.assign(_confirmed=~rows["flagged"], _cohort=rows["cohort"].map(in_time),
+                           _level=rows["level"].map(ITEM_ORDER))  # fmt: skip
+        rows = rows.sort_values(["_confirmed", "site", "_cohort", "_level"], kind="stable")
+        return rows.drop(columns=["_confirmed", "_cohort", "_level"]).reset_index(drop=True)
+
+    @property
+    def trend_rules(self) -> str:
+        """How changes are tested, corrected and read, in French."""
+        return rules_fr(["site"])
+
+    @property
+    def trend_summary(self) -> str:
+        """How many comparisons and tests were made, and what came out, in French."""
+        changes = self.changes
+        comparisons, tests = changes["family"].nunique(), int((changes["test"] != "").sum())
+        confirmed = int(changes["flagged"].sum())
+        watch = int((changes["reading"] == WATCH).sum())
+        if not tests:
+            return "Aucun test d'évolution : pas deux cohortes successives d'un même site."
+        return (f"{comparisons} comparaison(s) d'une cohorte à la précédente du même site, "
+                f"{tests} tests : {confirmed} {CONFIRMED}, {watch} {WATCH} (valeur p brute "
+                "inférieure à 0,05 mais non confirmée après correction). Même sans aucune "
+                "évolution réelle, environ un test sur vingt passe sous 0,05 : c'est pourquoi "
+                "seule la valeur p ajustée confirme un écart.")  # fmt: skip
+
     def cohorts_of(self, site: str) -> pd.DataFrame:
         """Title and block rows of one site, in cohort order (one line per item in a chart)."""
         return self.cohorts[self.cohorts["site"] == site].reset_index(drop=True)
 
 
-SIGNALS = {1: "▲ hausse significative", -1: "▼ baisse significative", 0: ""}
+#: Changes in tables and cells: ▲/▼ confirmed after correction, △/▽ only « à surveiller ».
+SIGNALS = [f"▲ hausse : {CONFIRMED}", f"▼ baisse : {CONFIRMED}", f"△ hausse {WATCH}",
+           f"▽ baisse {WATCH}"]  # fmt: skip
+#: Trend columns the review's cohort and competency tables carry (``trends`` table names).
+TREND_FIELDS = ["previous_cohort", "rate_previous", "difference", "diff_ci_low", "diff_ci_high",
+                "test", "p_value", "p_adjusted", "flagged", "reading", "signal"]  # fmt: skip
 
 
 def review_view(ctx: ReportContext, years: tuple[int, int] | None = None,
@@ -65,12 +104,16 @@ def review_view(ctx: ReportContext, years: tuple[int, int] | None = None,
     results = replace(results, candidates=results.candidates.assign(
         site=results.candidates["site"].fillna(NO_SITE)))  # fmt: skip
     order = cohort_order(ctx)
-    table = aggregate(results, ctx.referentiel, by=["site", "cohort"])
-    table = trends(table, order, site="site", min_n=ctx.rules.small_group)
-    table = guarded(ctx, table, siblings=["site", "level", "code"])
-    table = _hide_recomputable_changes(table, order)
-    table["signal"] = np.sign(table["change"].fillna(0)).where(table["significant"], 0).map(
-        SIGNALS)  # fmt: skip
+    raw = aggregate(results, ctx.referentiel, by=["site", "cohort"])
+    table = guarded(ctx, raw, siblings=["site", "level", "code"])
+    # the ``trends`` command's table, withholding every comparison that touches a cell this
+    # page hides (a hidden rate would follow from the difference, its interval or the p-value)
+    changes = trends_table(ctx, ["site"], metrics=raw.assign(suppressed=table["suppressed"]))
+    changes = with_items(changes.assign(signal=_signals(changes)))
+    keys = ["site", "cohort", "level", "code"]
+    table = table.merge(changes[[*keys, *TREND_FIELDS]], on=keys, how="left", validate="1:1")
+    table = table.assign(flagged=table["flagged"].fillna(False).astype(bool),
+                         reading=table["reading"].fillna(""), signal=table["signal"].fillna(""))  # fmt: skip
     table = with_items(table)
     table = table.assign(_cohort=table["cohort"].map(order),
                          _level=table["level"].map(ITEM_ORDER))  # fmt: skip
@@ -92,10 +135,6 @@ def review_view(ctx: ReportContext, years: tuple[int, int] | None = None,
     agree = guarded(ctx, agree, siblings=[])
     agree["reading"] = agree["reading"].where(~agree["suppressed"], "masqué")
 
-    significant = table[table["significant"]].sort_values(
-        ["site", "_cohort", "_level", "code"], kind="stable")  # fmt: skip
-    significant = significant.drop(columns=["_cohort", "_level"]).reset_index(drop=True)
-
     counts = results.evaluated.sum(axis=0)
     never = ctx.referentiel.competencies.loc[counts == 0, ["code", "block", "label"]]
     gaps = ctx.referentiel.gaps
@@ -105,24 +144,15 @@ def review_view(ctx: ReportContext, years: tuple[int, int] | None = None,
         sites=sorted(results.candidates["site"].unique().tolist()),
         cohorts=cohorts.reset_index(drop=True), competencies=competencies.reset_index(drop=True),
         # the renewal page publishes the same table: hide the same cells in both pages
-        routes=routes_by_year(ctx, results, True), agreement=agree, significant=significant,
+        routes=routes_by_year(ctx, results, True), agreement=agree, changes=changes,
         never_evaluated=never.reset_index(drop=True),
         missing_from_referentiel=missing.reset_index(drop=True),
     )  # fmt: skip
 
 
-def _hide_recomputable_changes(table: pd.DataFrame, order: pd.Series) -> pd.DataFrame:
-    """Blank the change against the previous cohort when either side is suppressed.
-
-    A hidden rate could otherwise be read back as previous rate + change (or rate − change).
-    """
-    keys = ["site", "level", "code"]
-    ranked = table.assign(_order=table["cohort"].map(order))
-    ranked = ranked.sort_values([*keys, "_order"], kind="stable")
-    previous = ranked.groupby(keys, sort=False, dropna=False)["suppressed"].shift(1)
-    hide = table["suppressed"] | previous.reindex(table.index).fillna(False).astype(bool)
-    out = table.copy()
-    out[["previous_rate", "change", "p_value"]] = out[["previous_rate", "change",
-                                                       "p_value"]].mask(hide)  # fmt: skip
-    out["significant"] = out["significant"] & ~hide
-    return out
+def _signals(changes: pd.DataFrame) -> pd.Series:
+    """▲/▼ where a change is confirmed after correction, △/▽ where it is « à surveiller »."""
+    up, flagged = changes["difference"] > 0, changes["flagged"]
+    watch = changes["reading"] == WATCH
+    signals = np.select([flagged & up, flagged, watch & up, watch], SIGNALS, default="")
+    return pd.Series(signals, index=changes.index, dtype=object)
