@@ -217,7 +217,7 @@ def ctx() -> ReportContext:
 
 def test_cohort_report_table_shows_the_interval(ctx):
     agree = cohort_view(ctx, "X").agreement
-    shown = charts.kappa_table(agree, {
+    shown = charts.french_table(agree, {
         "name": ("Compétence", None), "kappa": ("Kappa pondéré", charts.fr.decimal),
         charts.KAPPA_INTERVAL: ("Intervalle de confiance à 95 %", None),
         "reading": ("Lecture", None)})  # fmt: skip

@@ -160,14 +160,20 @@ RATE_COLUMNS: dict[str, tuple[str, Formatter]] = {
 def french_table(
     table: pd.DataFrame, columns: Mapping[str, tuple[str, Formatter | None]]
 ) -> pd.DataFrame:
-    """The columns to show, renamed in French and formatted as text (``85,3 %``)."""
+    """The columns to show, renamed in French and formatted as text (``85,3 %``).
+
+    Three keys show an interval from two columns: ``_interval`` (a rate's, ``ci_low`` and
+    ``ci_high``), :data:`KAPPA_INTERVAL` (a kappa's, same columns, not percentages) and
+    :data:`DIFFERENCE_INTERVAL` (a change's, ``diff_ci_low`` and ``diff_ci_high``).
+    """
+    intervals = {"_interval": ("ci_low", "ci_high", fr.interval),
+                 KAPPA_INTERVAL: ("ci_low", "ci_high", kappa_interval),
+                 DIFFERENCE_INTERVAL: ("diff_ci_low", "diff_ci_high", difference_interval)}  # fmt: skip
     out = {}
     for column, (header, formatter) in columns.items():
-        if column == "_interval":
-            out[header] = [
-                fr.interval(lo, hi)
-                for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)
-            ]
+        if column in intervals:
+            low, high, shown = intervals[column]
+            out[header] = [shown(lo, hi) for lo, hi in zip(table[low], table[high], strict=True)]
         elif column in table:
             values = table[column]
             out[header] = values.map(formatter) if formatter else values.astype(str)
@@ -472,7 +478,7 @@ def value_lines(table: pd.DataFrame, x: str, y: str, color: str, title: str,
 
 
 # -- kappa ------------------------------------------------------------------------------------
-#: Key of :func:`kappa_table`'s column mapping that shows the kappa's interval.
+#: Key of :func:`french_table`'s column mapping that shows a kappa's interval.
 KAPPA_INTERVAL = "_kappa_interval"
 
 
@@ -481,20 +487,6 @@ def kappa_interval(low: object, high: object) -> str:
     if _absent(low) or _absent(high):
         return fr.MISSING
     return f"[{fr.decimal(low)} ; {fr.decimal(high)}]"
-
-
-def kappa_table(table: pd.DataFrame,
-                columns: Mapping[str, tuple[str, Formatter | None]]) -> pd.DataFrame:  # fmt: skip
-    """:func:`french_table` for agreement tables: the key :data:`KAPPA_INTERVAL` shows the
-    interval of ``ci_low`` and ``ci_high`` (kappa values, not percentages) where it stands."""
-    out = french_table(table, {c: v for c, v in columns.items() if c != KAPPA_INTERVAL})
-    if KAPPA_INTERVAL in columns:
-        before = list(columns)[: list(columns).index(KAPPA_INTERVAL)]
-        position = sum(1 for c in before if c in table)
-        values = [kappa_interval(lo, hi)
-                  for lo, hi in zip(table["ci_low"], table["ci_high"], strict=True)]  # fmt: skip
-        out.insert(position, columns[KAPPA_INTERVAL][0], values)
-    return out
 
 
 def labelled_bars(table: pd.DataFrame, x: str, y: str, color: str, title: str,
@@ -622,7 +614,7 @@ def p_value(value: object) -> str:
     return f"<{fr.NBSP}0,001" if float(value) < 0.001 else fr.decimal(value, 3)  # type: ignore[arg-type]
 
 
-#: Key of :func:`trend_table`'s column mapping that shows the interval of a change.
+#: Key of :func:`french_table`'s column mapping that shows the interval of a change.
 DIFFERENCE_INTERVAL = "_difference_interval"
 
 
@@ -631,20 +623,6 @@ def difference_interval(low: object, high: object) -> str:
     if _absent(low) or _absent(high):
         return fr.MISSING
     return f"[{fr.signed_points(low)} ; {fr.signed_points(high)}]"
-
-
-def trend_table(table: pd.DataFrame,
-                columns: Mapping[str, tuple[str, Formatter | None]]) -> pd.DataFrame:  # fmt: skip
-    """:func:`french_table` for the review's changes: the key :data:`DIFFERENCE_INTERVAL`
-    shows the Newcombe interval of ``diff_ci_low`` and ``diff_ci_high`` where it stands."""
-    out = french_table(table, {c: v for c, v in columns.items() if c != DIFFERENCE_INTERVAL})
-    if DIFFERENCE_INTERVAL in columns:
-        before = list(columns)[: list(columns).index(DIFFERENCE_INTERVAL)]
-        position = sum(1 for c in before if c in table or c == "_interval")
-        values = [difference_interval(lo, hi) for lo, hi in
-                  zip(table["diff_ci_low"], table["diff_ci_high"], strict=True)]  # fmt: skip
-        out.insert(position, columns[DIFFERENCE_INTERVAL][0], values)
-    return out
 
 
 def show_by_year(table: pd.DataFrame, caption: str | None = None) -> None:
