@@ -30,6 +30,7 @@ import pytest
 
 from cc_analytics.cli import main
 from cc_analytics.core.errors import CcAnalyticsError
+from cc_analytics.core.labels import EXPORT_HEADERS
 from cc_analytics.engine.rules import Rules
 from cc_analytics.referentiel import dump
 from cc_analytics.reporting.exports import write_table
@@ -274,8 +275,9 @@ def test_xlsx_percent_formats_and_information_sheet(cli, tiny, tmp_path):
     book = load_workbook(out)
     assert book.sheetnames == ["métriques", "informations"]
     sheet = book["métriques"]
-    header = [c.value for c in sheet[1]]
-    assert header[:10] == ["cohort", *CONTRACT]
+    shown = [c.value for c in sheet[1]]  # French headers in the XLSX, for people
+    assert shown[:10] == [EXPORT_HEADERS[c] for c in ["cohort", *CONTRACT]]
+    header = [{v: k for k, v in EXPORT_HEADERS.items()}.get(h, h) for h in shown]
     rows = list(sheet.iter_rows(min_row=2))
     assert len(rows) == 21
     for name in ("rate", "ci_low", "ci_high"):
@@ -358,13 +360,11 @@ def test_external_with_a_smaller_threshold_from_a_rules_file(cli, tiny, tmp_path
     _, rows = metrics(cli, tiny, tmp_path / "m.csv", "--by", "site,cohort", "--external",
                       "--rules", rules)  # fmt: skip
     by = index(rows, "site", "cohort", "code")
-    visible = by["Lyon", "X", "B1A1C1"]  # 3 candidates >= 2: shown, counts as integers
-    assert (visible["suppressed"], visible["n"], visible["k"]) == ("False", "3", "2")
-    assert (visible["rate"], visible["mean_score"], visible["score_4"]) == (
-        "0.6666666667",
-        "3.0",
-        "1",
-    )
+    # X has 3 candidates (>= 2), but the overall total that the same command publishes (4:
+    # A, B, C, D) minus X would give D's result: X is hidden to protect its small neighbour
+    guard = by["Lyon", "X", "B1A1C1"]
+    assert (guard["suppressed"], guard["n"], guard["k"]) == ("True", "3", "")
+    assert guard["privacy"] == "masqué : protège un petit effectif voisin"
     hidden = by["Nantes", "Y", "B1A1C1"]  # D alone
     assert (hidden["suppressed"], hidden["n"], hidden["k"], hidden["rate"]) == (
         "True",

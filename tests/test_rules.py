@@ -19,7 +19,8 @@ DEFAULT_SENTENCE = (
 def test_defaults():
     rules = Rules()
     assert (rules.threshold, rules.combine, rules.small_group) == (2, "co_validation", 5)
-    assert rules.to_dict() == {"threshold": 2, "combine": "co_validation", "small_group": 5}
+    assert rules.to_dict() == {"threshold": 2, "combine": "co_validation", "small_group": 5,
+                               "protection_width": 3}  # fmt: skip
 
 
 @pytest.mark.parametrize("threshold", [0, 1, 2, 3, 4])
@@ -133,7 +134,7 @@ def test_unknown_key_is_named_with_the_file(tmp_path):
     with pytest.raises(CcAnalyticsError) as caught:
         load_rules(path)
     assert str(caught.value) == (
-        f"{path} : règle inconnue : seuil. Règles possibles : combine, small_group, threshold"
+        f"{path} : règle inconnue : seuil. Règles possibles : combine, protection_width, small_group, threshold"
     )
 
 

@@ -11,7 +11,11 @@ Defaults (and what every output states):
 - a **block** is presented with at least one jury score in it, validated when every competency
   of the block in the referentiel is evaluated and acquired;
 - the **title** is presented with at least one jury score, obtained when every block is validated;
-- groups of fewer than ``small_group`` candidates are flagged, and hidden in external outputs.
+- groups of fewer than ``small_group`` candidates are flagged, and hidden in external outputs;
+- before an external output is written, a disclosure audit attacks it with every total the
+  same command or page can publish, and hides more cells until no hidden count of a small
+  group can be narrowed to fewer than ``protection_width`` values apart (3: « between 2 and
+  5 » at best), see :mod:`cc_analytics.engine.disclosure`.
 """
 
 from __future__ import annotations
@@ -28,6 +32,8 @@ from ..referentiel.scale import DEFAULT_ACQUISITION_THRESHOLD
 Combine = Literal["co_validation", "jury", "mean"]
 #: Groups of fewer candidates are flagged, and hidden in external documents.
 SMALL_GROUP = 5
+#: A hidden count must stay uncertain over at least this many units in external documents.
+PROTECTION_WIDTH = 3
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class Rules:
     threshold: int = DEFAULT_ACQUISITION_THRESHOLD
     combine: Combine = "co_validation"
     small_group: int = SMALL_GROUP
+    protection_width: int = PROTECTION_WIDTH
 
     def __post_init__(self) -> None:
         problems = []
@@ -57,6 +64,14 @@ class Rules:
                 Problem(
                     "le seuil des petits effectifs doit être un entier ≥ 1",
                     value=str(self.small_group),
+                )
+            )
+        if not _is_int(self.protection_width) or self.protection_width < 1:
+            problems.append(
+                Problem(
+                    "la largeur de protection doit être un entier ≥ 1 (1 : un résultat masqué "
+                    "ne doit pas pouvoir être recalculé exactement ; 3 par défaut)",
+                    value=str(self.protection_width),
                 )
             )
         if problems:
@@ -84,7 +99,8 @@ def _is_int(value: object) -> bool:
 
 
 def load_rules(path: str | Path | None) -> Rules:
-    """Rules from a TOML file (keys: threshold, combine, small_group); defaults without one."""
+    """Rules from a TOML file (keys: threshold, combine, small_group, protection_width);
+    defaults without one."""
     if path is None:
         return Rules()
     return Rules(**read_rules_file(path))

@@ -45,6 +45,9 @@ class ReportContext:
     external: bool = False
     pseudonym_key: bytes = field(default=b"", repr=False)
     generated_at: datetime = field(default_factory=lambda: datetime.now().astimezone())
+    #: The disclosure audits of the tables this context published (name, AuditResult), for
+    #: the provenance: filled by the views and tables that hide small groups.
+    disclosure: list = field(default_factory=list, repr=False, compare=False)
 
     @property
     def referentiel(self) -> ref.Referentiel:
@@ -78,7 +81,7 @@ class ReportContext:
                             referentiel=self.referentiel.id)  # fmt: skip
 
     def provenance(self) -> dict[str, object]:
-        return {
+        info: dict[str, object] = {
             "Jeu de données": self.dataset,
             "Fichiers d'entrée (SHA-256)": self.manifest["inputs"],
             "Règles": self.rules.describe_fr(),
@@ -86,6 +89,22 @@ class ReportContext:
             "cc-analytics": __version__,
             "Généré le": self.generated_at.strftime("%d/%m/%Y à %H:%M"),
         }
+        if self.disclosure:  # the audit line (build's index reads it back from the page)
+            info[DISCLOSURE_KEY] = disclosure_line(self.disclosure, self.rules.protection_width)
+        return info
+
+
+#: The provenance entry that says what the disclosure audit hid and found.
+DISCLOSURE_KEY = "Contrôle des petits effectifs"
+
+
+def disclosure_line(audits: list, width: int) -> str:
+    """« réussi : … » or « ÉCHEC : … », then each audited table's summary."""
+    passed = all(result.passed for _, result in audits)
+    verdict = "réussi" if passed else "ÉCHEC"
+    parts = [f"{name} : {result.summary_fr()}" for name, result in audits]
+    return (f"{verdict} (attaque de chaque tableau par les totaux publiables, largeur de "
+            f"protection {width}) — " + " | ".join(parts))  # fmt: skip
 
 
 def choose_rules(referentiel: ref.Referentiel, rules: str | Path | None = None,

@@ -19,7 +19,8 @@ from ...core.labels import (
     UNKNOWN_ROUTE,
 )
 from ...engine.aggregates import aggregate
-from ...engine.privacy import flag_small_groups, protect
+from ...engine.disclosure import grouping_name
+from ...engine.privacy import PRIVACY_TEXTS, flag_small_groups, protect, protect_published
 from ...engine.results import Results, compute_results
 from ..context import ReportContext
 
@@ -30,23 +31,45 @@ def subset(ctx: ReportContext, mask: pd.Series) -> Results:
     return compute_results(candidates, scores, ctx.referentiel, ctx.rules)
 
 
+#: Columns of an aggregate table (one row per group and item) that the disclosure audit reads.
+AGGREGATE_COLUMNS = ("level", "code", "n", "k")
+
+
 def protected(ctx: ReportContext, table: pd.DataFrame, siblings: list[str],
+               by: list[str] | None = None, population: pd.DataFrame | None = None,
                **options: object) -> pd.DataFrame:  # fmt: skip
-    """Small groups flagged; in an external report hidden (``options``: see ``protect``)."""
-    if ctx.external:
+    """Small groups flagged; in an external report hidden.
+
+    An aggregate table (one row per group and item, the group columns first: ``by`` defaults
+    to the columns before ``level``) goes through the disclosure audit
+    (:func:`~cc_analytics.engine.privacy.protect_published`), attacked with every coarser
+    table of ``population``'s candidates, and its result is kept for the page's provenance;
+    ``siblings`` then only serves other tables (:func:`~cc_analytics.engine.privacy.protect`).
+    ``options``: ``public``, ``hide_counts``, ``primary``, ``k_bounds``.
+    """
+    if not ctx.external:
+        return flag_small_groups(table, ctx.rules.small_group).assign(suppressed=False)
+    if not all(c in table for c in AGGREGATE_COLUMNS):
         return protect(table, ctx.rules.small_group, siblings=siblings, **options)
-    return flag_small_groups(table, ctx.rules.small_group).assign(suppressed=False)
+    if by is None:
+        by = list(table.columns[: table.columns.get_loc("level")])
+    out, result = protect_published(table, by, ctx.rules, population=population, **options)
+    ctx.disclosure.append((grouping_name(by), result))
+    out.index = table.index
+    return out
 
 
 def guarded(ctx: ReportContext, table: pd.DataFrame, siblings: list[str],
              **options: object) -> pd.DataFrame:  # fmt: skip
-    """:func:`protected`, plus ``privacy``: why a row is flagged or hidden, in French."""
+    """:func:`protected`, plus ``privacy``: why a row is flagged or hidden, in French (and,
+    where a published total at 0 % or 100 % gives a hidden group's result away, that too)."""
     out = protected(ctx, table, siblings, **options)
+    if "privacy" in out:
+        return out
     small, hidden = out["small_group"].to_numpy(bool), out["suppressed"].to_numpy(bool)
     out["privacy"] = np.select(
         [small & hidden, hidden, small],
-        ["masqué : petit effectif", "masqué : protège un petit effectif voisin",
-         "petit effectif"],
+        [PRIVACY_TEXTS["small"], PRIVACY_TEXTS["secondary"], PRIVACY_TEXTS["flagged"]],
         default="",
     )  # fmt: skip
     return out
@@ -101,9 +124,14 @@ def privacy_note(ctx: ReportContext) -> str:
     if ctx.external:
         return (
             f"Document externe : les résultats des groupes de moins de {n} candidats sont "
-            "masqués («\u00a0—\u00a0»), ainsi que, lorsque c'est nécessaire, le plus petit groupe voisin, "
-            "pour qu'un chiffre masqué ne puisse pas être retrouvé par différence. Les effectifs "
-            "restent affichés."
+            "masqués («\u00a0—\u00a0»). Avant publication, chaque tableau est attaqué comme le "
+            "ferait un lecteur, avec tous les totaux publiables (par cohorte, voie d'accès, site, "
+            "année, ensemble) : d'autres cases sont masquées («\u00a0protège un petit effectif "
+            "voisin\u00a0») jusqu'à ce qu'aucun résultat masqué ne puisse être retrouvé à moins de "
+            f"{ctx.rules.protection_width} près. Quand le total d'un groupe plus large est à "
+            "0\u00a0% ou 100\u00a0%, il dit le résultat de tous ses membres, masqués ou non : le "
+            "tableau le signale. Les effectifs restent affichés. Le détail du contrôle figure "
+            "dans la provenance, en fin de document."
         )
     return (
         f"Usage interne : tous les résultats sont affichés ; les groupes de moins de {n} "
@@ -140,7 +168,8 @@ def routes_by_year(ctx: ReportContext, results: Results, vae_published: bool = F
     routes = routes.reset_index(drop=True)
     options = {"public": routes["access_route"] == "VAE", "hide_counts": True} if (
         vae_published) else {}  # fmt: skip
-    return guarded(ctx, routes, siblings=["year", "level", "code"], **options)
+    return guarded(ctx, routes, siblings=["year", "level", "code"], by=["year", "access_route"],
+                   population=results.candidates, **options)  # fmt: skip
 
 
 def cohort_order(ctx: ReportContext) -> pd.Series:

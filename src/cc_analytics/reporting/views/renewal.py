@@ -11,6 +11,7 @@ import pandas as pd
 from ...core.labels import LEVELS, NAME_ABSENT, SURVEY_HORIZONS
 from ...core.text import fold
 from ...engine.aggregates import aggregate
+from ...engine.privacy import HIDDEN_COLUMNS, PRIVACY_TEXTS, blank_suppressed
 from ...engine.promotions import HORIZONS, promotion_statistics
 from ...engine.results import Results
 from ...engine.stats import wilson_interval
@@ -91,7 +92,8 @@ def renewal_view(ctx: ReportContext, years: tuple[int, int] | None = None,
     blocks = aggregate(results, ctx.referentiel, by=["year"])
     blocks = blocks[(blocks["level"] != "competency") & blocks["year"].notna()]
     blocks = with_items(blocks.assign(year=blocks["year"].astype(int)).reset_index(drop=True))
-    blocks = guarded(ctx, blocks, siblings=["level", "code"])
+    blocks = guarded(ctx, blocks, siblings=["level", "code"], by=["year"],
+                     population=results.candidates, **_block_links(blocks, ctx))  # fmt: skip
     published = source = warning = None
     if rncp_export:
         from ...referentiel.rncp import read_statistics
@@ -105,7 +107,7 @@ def renewal_view(ctx: ReportContext, years: tuple[int, int] | None = None,
         fiche=_fiche_fields(promotions),
         insertion=insertion[insertion["surveyed"] > 0].reset_index(drop=True),
         survey_note=_survey_note(insertion), routes=routes_by_year(ctx, results, True),
-        blocks=blocks, partial=_partial(ctx, results),
+        blocks=blocks, partial=_partial(ctx, results, blocks),
         modalities=_modalities(ctx), criteria=_criteria(ctx),
         published=published, published_source=source, published_warning=warning,
         promotion_years=[int(y) for y in promotion_years],
@@ -209,8 +211,30 @@ def insertion_rates(view: RenewalView) -> pd.DataFrame:
     return rates.sort_values(["ANNEE", "horizon", "kind"], key=_horizon_key).reset_index(drop=True)
 
 
-def _partial(ctx: ReportContext, results: Results) -> pd.DataFrame:
-    """Per year and block: of the candidates presented without the title, who validated it."""
+def _block_links(blocks: pd.DataFrame, ctx: ReportContext) -> dict[str, object]:
+    """What a reader of this page knows besides the blocks table (for its disclosure audit).
+
+    The title row's k is NOMBRE_CERTIFIES, published in the same page (``public``). Every
+    certified candidate validated every block, so a block's k is the certified plus those of
+    the partial-validation table (presented without the title): between k_title and
+    k_title + n_partial (``k_bounds``); and a small partial-validation group hides the year's
+    block rows (``primary``), or its hidden k would be the block's k minus the certified.
+    """
+    title = blocks[blocks["level"] == "title"].set_index("year")
+    certified = blocks["year"].map(title["k"]).fillna(0).to_numpy(float)
+    partial = blocks["year"].map(title["n"] - title["k"]).fillna(0).to_numpy(float)
+    block = (blocks["level"] == "block").to_numpy()
+    small = (partial > 0) & (partial < ctx.rules.small_group)
+    return {"public": ~block, "primary": block & small,
+            "k_bounds": (np.where(block, certified, 0.0),
+                         np.where(block, certified + partial, np.inf))}  # fmt: skip
+
+
+def _partial(ctx: ReportContext, results: Results, blocks: pd.DataFrame) -> pd.DataFrame:
+    """Per year and block: of the candidates presented without the title, who validated it.
+
+    In an external page a row is hidden exactly where the blocks table hides the block that
+    year: its k is that block's k minus the certified (see :func:`_block_links`)."""
     title = results.title_table()
     keep = (title["presented"] & ~title["obtained"] & title["year"].notna()).to_numpy()
     validated = pd.DataFrame(results.block_validated[keep], columns=list(results.blocks))
@@ -227,7 +251,17 @@ def _partial(ctx: ReportContext, results: Results) -> pd.DataFrame:
         ci_low=low, ci_high=high,
     )  # fmt: skip
     out = out.sort_values(["year", "code"]).reset_index(drop=True)
-    return guarded(ctx, out, siblings=["code"])
+    if not ctx.external:
+        return guarded(ctx, out, siblings=["code"])
+    rows = blocks[blocks["level"] == "block"].set_index(["year", "code"])["suppressed"]
+    keys = pd.MultiIndex.from_frame(out[["year", "code"]])
+    out["small_group"] = (out["n"] > 0) & (out["n"] < ctx.rules.small_group)
+    out["suppressed"] = rows.reindex(keys).fillna(False).astype(bool).to_numpy()
+    out["privacy"] = np.select(
+        [out["small_group"] & out["suppressed"], out["suppressed"], out["small_group"]],
+        [PRIVACY_TEXTS["small"], "masqué : comme ce bloc cette année-là dans le tableau "
+         "précédent", PRIVACY_TEXTS["flagged"]], default="")  # fmt: skip
+    return blank_suppressed(out, HIDDEN_COLUMNS)
 
 
 def _named(codes: pd.Series, labels: pd.Series) -> pd.Series:

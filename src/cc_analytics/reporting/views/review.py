@@ -105,7 +105,7 @@ def review_view(ctx: ReportContext, years: tuple[int, int] | None = None,
         site=results.candidates["site"].fillna(NO_SITE)))  # fmt: skip
     order = cohort_order(ctx)
     raw = aggregate(results, ctx.referentiel, by=["site", "cohort"])
-    table = guarded(ctx, raw, siblings=["site", "level", "code"])
+    table = guarded(ctx, raw, siblings=["site", "level", "code"], population=results.candidates)
     # the ``trends`` command's table, withholding every comparison that touches a cell this
     # page hides (a hidden rate would follow from the difference, its interval or the p-value)
     changes = trends_table(ctx, ["site"], metrics=raw.assign(suppressed=table["suppressed"]))
