@@ -170,3 +170,47 @@ def test_every_command_refuses_a_hostile_dataset_in_french(capsys, project, tmp_
     reports = [p for p in files_under(project / "reports") if p.name != "validation.html"]
     assert not [p for p in reports if p.suffix in (".html", ".ipynb", ".csv", ".xlsx")]
     shutil.rmtree(project / "reports", ignore_errors=True)
+
+
+def test_an_output_never_replaces_a_raw_input_or_a_protected_file(capsys, project, tmp_path):
+    raw = project / "data" / "raw" / "tiny" / "candidates.csv"
+    before = raw.read_bytes()
+    code, text = run(capsys, ["metrics", "tiny", "--workspace", project, "--out", raw])
+    assert_french_refusal(code, text, expected=(2,))
+    assert "jamais modifiées" in text and raw.read_bytes() == before
+    protected = tmp_path / "protégé.csv"
+    protected.write_text("garder")
+    protected.chmod(0o444)
+    if not __import__("os").access(protected, __import__("os").W_OK):  # root may write anyway
+        code, text = run(capsys, ["metrics", "tiny", "--workspace", project, "--out", protected])
+        assert_french_refusal(code, text, expected=(2,))
+        assert protected.read_text() == "garder"
+
+
+def test_two_dataset_folders_never_share_their_outputs():
+    from cc_analytics.core.text import unique_name
+
+    assert unique_name("a-b") == "a-b" and unique_name("a b") != "a-b"
+
+
+def test_control_characters_in_a_referentiel_are_refused_in_french():
+    from cc_analytics.core.errors import CcAnalyticsError
+    from cc_analytics.referentiel import from_dict
+    from tests.fixtures import SCALE
+
+    with pytest.raises(CcAnalyticsError, match="caractère de contrôle"):
+        from_dict({"title": "Chargé.e\x1b[31m", "scale": SCALE, "blocks": [{
+            "code": "B1", "label": "Bloc", "activities": [{"code": "B1A1", "label": "A",
+            "competencies": [{"code": "B1A1C1", "label": "Un"}]}]}]})  # fmt: skip
+
+
+def test_an_escape_in_any_text_never_crashes_an_xlsx(tmp_path):
+    import openpyxl
+    import pandas as pd
+
+    from cc_analytics.reporting.exports import write_table
+
+    out = tmp_path / "t.xlsx"
+    write_table(pd.DataFrame({"cohort": ["X\x1b[31m"], "rate": [0.5]}), out, {"Titre": "T\x07"})
+    book = openpyxl.load_workbook(out)
+    assert book.worksheets[0]["A2"].value == "X\\x1b[31m"

@@ -223,7 +223,7 @@ def test_cohort_report_table_shows_the_interval(ctx):
         "reading": ("Lecture", None)})  # fmt: skip
     assert list(shown.columns) == ["Compétence", "Kappa pondéré",
                                    "Intervalle de confiance à 95 %", "Lecture"]  # fmt: skip
-    assert shown.iloc[0].tolist() == ["B1A1C1", "-0,33", "[-0,33 ; 0,00]", "désaccord"]
+    assert shown.iloc[0].tolist() == ["B1A1C1", "−0,33", "[−0,33 ; 0,00]", "désaccord"]
     assert shown.iloc[-1, 0] == "Ensemble (toutes compétences, toutes paires de notes confondues)"
 
 
@@ -253,6 +253,6 @@ def test_exploration_hover_and_error_bars(ctx):
     (cohort_x,) = [t for t in fig.data if t.name == "X"]
     assert cohort_x.error_x.arrayminus[0] == pytest.approx(0.0)  # B1A1C1: -1/3 to 0
     assert cohort_x.error_x.array[0] == pytest.approx(1 / 3)
-    assert "intervalle de confiance à 95 % : [-0,33 ; 0,00]" in cohort_x.hovertext[0]
+    assert "intervalle de confiance à 95 % : [−0,33 ; 0,00]" in cohort_x.hovertext[0]
     assert "imprécis : l'intervalle couvre plus de 2 niveaux" in cohort_x.hovertext[3]
     assert "toutes paires de notes confondues" in cohort_x.hovertext[-1]

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from cc_analytics.reporting.requests import name_part
+from cc_analytics.core.text import unique_name as name_part
 from tests.test_build import (
     DEMO_COHORTS,
     FakeNotebooks,

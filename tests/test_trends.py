@@ -41,6 +41,7 @@ import pytest
 
 from cc_analytics.cli import main
 from cc_analytics.core.errors import CcAnalyticsError
+from cc_analytics.core.labels import EXPORT_HEADERS
 from cc_analytics.engine.results import compute_results
 from cc_analytics.engine.rules import Rules
 from cc_analytics.engine.trends import (
@@ -502,7 +503,8 @@ def test_cli_external_and_xlsx_information(cli, tmp_path):
     assert (code, err) == (0, "")
     book = load_workbook(out)
     assert book.sheetnames == ["tendances", "informations"]
-    header = [c.value for c in book["tendances"][1]]
+    header = [{v: k for k, v in EXPORT_HEADERS.items()}.get(c.value, c.value)
+              for c in book["tendances"][1]]  # French headers back to the contract's names
     rows = [dict(zip(header, (c.value for c in r), strict=True))
             for r in book["tendances"].iter_rows(min_row=2)]  # fmt: skip
     nantes = [r for r in rows if r["site"] == "Nantes"]

@@ -18,6 +18,7 @@ import pytest
 
 from cc_analytics.cli import main
 from cc_analytics.core.errors import DataValidationError, InputFileError, Problem
+from cc_analytics.core.text import unique_name
 from cc_analytics.demo import DEMO_DATASET
 from cc_analytics.gate.pipeline import gate_dataset, ingest_dataset
 from cc_analytics.gate.validation import run_gate
@@ -491,7 +492,9 @@ def test_report_escapes_data_and_loads_nothing(tmp_path, monkeypatch):
         ("1", "<img src=x onerror=alert(1)>"),
         ("2", "access_route"),
     }
-    page = (tmp_path / "reports" / "promo-script" / "validation.html").read_text(encoding="utf-8")
+    key = unique_name("promo <script>")  # « promo-script-… »: a name from data, made unique
+    assert key.startswith("promo-script-")
+    page = (tmp_path / "reports" / key / "validation.html").read_text(encoding="utf-8")
     assert "<script" not in page.lower() and "<img" not in page.lower()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page  # the access route, quoted
     assert "&lt;img src=x onerror=alert(1)&gt;" in page  # the column title

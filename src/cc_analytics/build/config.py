@@ -5,7 +5,9 @@ to the file itself; every section is optional::
 
     [build]
     output = "reports"          # folder of every report and of index.html
-    shared_plotly = true        # one plotly.min.js per dataset folder (smaller pages)
+    pdf = true                  # an A4 PDF beside every report (needs Chromium)
+    shared_plotly = false       # true: internal pages load one plotly.min.js from their folder
+                                # (lighter, but a page copied alone shows no chart)
     jobs = 0                    # worker processes; 0 = one per core
 
     [rules]                     # optional: threshold, combine, small_group
@@ -31,7 +33,7 @@ from pathlib import Path
 from typing import Any
 
 from ..core.errors import CcAnalyticsError, Problem
-from ..core.text import safe_name
+from ..core.text import unique_name
 from ..engine.rules import read_rules_file
 from ..reporting.kinds import KINDS
 from ..workspace.catalog import Workspace
@@ -56,7 +58,9 @@ class BuildConfig:
     datasets: tuple[DatasetConfig, ...]
     output: Path
     rules_file: Path | None = None  # the file whose rules apply (a configuration's [rules])
-    shared_plotly: bool = True
+    #: internal pages load one shared plotly.min.js; external pages always carry their own
+    shared_plotly: bool = False
+    pdf: bool = False  # an A4 PDF beside every report page
     jobs: int = 0
 
 
@@ -144,7 +148,7 @@ def load_config(path: str | Path, workspace: Workspace,
         ))  # fmt: skip
     names: dict[str, Path] = {}
     for dataset in datasets:
-        other = names.setdefault(safe_name(dataset.path.name), dataset.path)
+        other = names.setdefault(unique_name(dataset.path.name), dataset.path)
         if other != dataset.path:  # both would write reports/NAME: one would erase the other
             problems.append(Problem(
                 "deux jeux de données portent le même nom de dossier", file=str(path),
@@ -155,6 +159,10 @@ def load_config(path: str | Path, workspace: Workspace,
     if not isinstance(jobs, int) or isinstance(jobs, bool) or jobs < 0:
         problems.append(Problem("« jobs » doit être un entier ≥ 0 (0 : un processus par cœur)",
                                 file=str(path), value=str(jobs)))  # fmt: skip
+    for key in ("pdf", "shared_plotly"):
+        if not isinstance(build.get(key, False), bool):
+            problems.append(Problem(f"« {key} » vaut true ou false", file=str(path),
+                                    value=str(build.get(key))))  # fmt: skip
     if "datasets" in data and not datasets and not problems:
         problems.append(Problem("« datasets » ne liste aucun jeu de données", file=str(path),
                                 hint="Ajoutez [[datasets]] avec path = …, ou retirez la clé "
@@ -168,13 +176,14 @@ def load_config(path: str | Path, workspace: Workspace,
         datasets=tuple(datasets) if "datasets" in data else (default or _every_dataset(workspace)),
         output=_within(base, build.get("output", "reports")),
         rules_file=path if rules_set else None,
-        shared_plotly=bool(build.get("shared_plotly", True)),
+        shared_plotly=build.get("shared_plotly", False),
+        pdf=build.get("pdf", False),
         jobs=jobs,
     )  # fmt: skip
 
 
 SECTION_KEYS = {
-    "build": {"output", "shared_plotly", "jobs"},
+    "build": {"output", "shared_plotly", "pdf", "jobs"},
     "datasets": {"path", "reports", "review_years", "renewal_years", "rncp_export", "fiche",
                  "referentiel"},
 }  # fmt: skip

@@ -5,7 +5,9 @@ Rendered from ``templates/index.html.j2`` with autoescaping; offline, no script.
 
 from __future__ import annotations
 
+import html
 import os
+import re
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -45,7 +47,50 @@ def _row(outcome: Outcome, output: Path) -> dict[str, Any]:
         "status": BUILD_STATUSES.get(outcome.status, outcome.status),
         "failed": outcome.status in ("failed", "invalid data"),
         "seconds": seconds_fr(outcome.seconds),
+        "pdf": _pdf_link(target, output) if outcome.is_report else None,
+        "weight": weight_fr(target) if outcome.is_report else "",
+        "disclosure": _disclosure(target) if outcome.is_report else "",
     }
+
+
+#: The provenance entry of a page that says what its disclosure audit hid and found (the
+#: key is :data:`cc_analytics.reporting.context.DISCLOSURE_KEY`; not imported: the index is
+#: written without pandas).
+_DISCLOSURE = re.compile(r"<dt>Contrôle des petits effectifs</dt><dd>(.*?)</dd>", re.S)
+
+
+def _disclosure(page: Path) -> str:
+    """The page's own account of its disclosure audit (external pages only), or ``""``."""
+    try:
+        text = page.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return ""
+    found = _DISCLOSURE.findall(text)
+    return html.unescape(found[-1]) if found else ""
+
+
+def _pdf_link(page: Path, output: Path) -> str | None:
+    """The page's PDF (``build --pdf``) when there is one."""
+    pdf = page.with_suffix(".pdf")
+    return os.path.relpath(pdf, output) if pdf.is_file() else None
+
+
+def weight_fr(page: Path) -> str:
+    """What a page weighs, as a French reader writes it (the page is what gets e-mailed).
+
+    >>> import tempfile; folder = Path(tempfile.mkdtemp())
+    >>> _ = (folder / "a.html").write_bytes(b"x" * 4_917_463); weight_fr(folder / "a.html")
+    '4,9\xa0Mo'
+    >>> _ = (folder / "b.html").write_bytes(b"x" * 340_000); weight_fr(folder / "b.html")
+    '340\xa0ko'
+    """
+    try:
+        size = page.stat().st_size
+    except OSError:
+        return ""
+    if size >= 1_000_000:
+        return f"{size / 1_000_000:.1f}\u00a0Mo".replace(".", ",")
+    return f"{max(1, round(size / 1000))}\u00a0ko"
 
 
 def _index_order(o: Outcome) -> tuple[Any, ...]:

@@ -65,6 +65,10 @@ class Target:
 def build(config: BuildConfig, *, force: bool = False, executor: Executor | None = None,
           progress: Callable[[int, int, Outcome], None] | None = None) -> BuildSummary:  # fmt: skip
     """Run the main job for every dataset of ``config``; see the module docstring."""
+    if config.pdf:
+        from ..reporting.render import chromium_path
+
+        chromium_path()  # no Chromium: said at once, before anything is written
     summary = BuildSummary()
     rules = _rules_values(config.rules_file)
     plan: list[Job | Outcome] = []
@@ -91,7 +95,7 @@ def build(config: BuildConfig, *, force: bool = False, executor: Executor | None
         if own_executor and executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
     for target, fingerprint in rebuilt:
-        _remember_fresh(target, fingerprint, summary)
+        _remember_fresh(target, fingerprint, summary, config.pdf)
     summary.index = write_index(summary, config.output)
     return summary
 
@@ -113,7 +117,7 @@ def _fingerprint(target: Target, config: BuildConfig, rules: dict | None) -> str
     settings = {k: str(v) if isinstance(v, Path) else v for k, v in asdict(dataset).items()}
     return keys.digest(
         __version__, keys.folder_hashes(dataset.path), settings, rules, config.shared_plotly,
-        str(target.out), [keys.code_digest(kind) for kind in dataset.reports],
+        config.pdf, str(target.out), [keys.code_digest(kind) for kind in dataset.reports],
         keys.gate_digest(), keys.optional_file_digest(dataset.referentiel),
         keys.optional_file_digest(dataset.rncp_export),
     )  # fmt: skip
@@ -138,10 +142,16 @@ def _fresh_outcomes(target: Target, fingerprint: str,
                 for o in fresh["outputs"]]  # fmt: skip
     if not all(Path(o.output).exists() for o in outcomes):
         return None
+    if any(_pdf_missing(Path(o.output), fresh) for o in outcomes if o.is_report):
+        return None  # a PDF deleted since: the full path prints it again
     if any(_written_over(target.out, state, o) for o in outcomes):
         return None  # the full path finds which and rebuilds it
     summary.inputs[target.name] = fresh["inputs"]
     return outcomes
+
+
+def _pdf_missing(page: Path, fresh: dict) -> bool:
+    return bool(fresh.get("pdf")) and not page.with_suffix(".pdf").exists()
 
 
 def _written_over(out: Path, state: dict, outcome: Outcome) -> bool:
@@ -162,7 +172,8 @@ def _forget_fresh(out: Path) -> None:
         save_state(out, state)
 
 
-def _remember_fresh(target: Target, fingerprint: str, summary: BuildSummary) -> None:
+def _remember_fresh(target: Target, fingerprint: str, summary: BuildSummary,
+                    pdf: bool) -> None:  # fmt: skip
     """After a complete build of a dataset (no failure), its outputs for the fast path."""
     outcomes = [o for o in summary.outcomes if o.dataset == target.name]
     if not outcomes or any(o.status not in ("built", "up to date") for o in outcomes):
@@ -170,7 +181,7 @@ def _remember_fresh(target: Target, fingerprint: str, summary: BuildSummary) -> 
     outputs = [{"label": o.label, "kind": o.kind,
                 "output": os.path.relpath(o.output, target.out)} for o in outcomes]  # fmt: skip
     state = load_state(target.out)
-    state["fresh"] = {"fingerprint": _with_processed(fingerprint, target),
+    state["fresh"] = {"fingerprint": _with_processed(fingerprint, target), "pdf": pdf,
                       "inputs": summary.inputs.get(target.name, {}), "outputs": outputs}  # fmt: skip
     save_state(target.out, state)
 
@@ -204,7 +215,8 @@ def _prepare_dataset(target: Target, config: BuildConfig, force: bool, summary: 
                                     time.perf_counter() - started))  # fmt: skip
     dataset = target.config
     base = ReportRequest(kind="cohort", dataset=target.catalog, referentiel=dataset.referentiel,
-                         rules=config.rules_file, shared_plotly=config.shared_plotly)  # fmt: skip
+                         rules=config.rules_file, shared_plotly=config.shared_plotly,
+                         pdf=config.pdf)  # fmt: skip
     summary.outcomes.append(_result_tables(target, inputs, config.rules_file, rules, force))
     common = (inputs, rules, keys.optional_file_digest(dataset.referentiel))
     # a cohort report does not read the insertion survey: a survey edit leaves it as it is
@@ -263,9 +275,11 @@ def _kept_outputs(name: str, out: Path) -> list[Job | Outcome]:
 
 
 def _job(target: Target, label: str, request: ReportRequest, common: tuple) -> Job:
-    request = replace(request, out=target.out / request.default_name())
+    # a page for outside readers travels alone: it always carries its own plotly.js
+    shared = request.shared_plotly and not request.audience_external
+    request = replace(request, out=target.out / request.default_name(), shared_plotly=shared)
     key = keys.digest(common, keys.code_digest(request.kind), request.parameters(),
-                      request.shared_plotly, __version__, _audience(request),
+                      request.shared_plotly, request.pdf, __version__, _audience(request),
                       keys.optional_file_digest(request.rncp_export))  # fmt: skip
     return Job(target.name, label, request, key)
 
@@ -350,6 +364,8 @@ def _rebuild_reason(job: Job, force: bool) -> str | None:
         return ""
     if not entry.get("sha256"):
         return ""  # built before the build kept hashes: cannot tell, rebuild once
+    if job.request.pdf and not out.with_suffix(".pdf").exists():
+        return "PDF supprimé depuis la dernière construction : reproduit"
     return drift(out, entry["sha256"])
 
 

@@ -21,6 +21,8 @@ def build(args: argparse.Namespace) -> int:
     config = workspace_config(workspace_of(args), args.dataset, args.config)
     if args.jobs:
         config = replace(config, jobs=args.jobs)
+    if args.pdf:
+        config = replace(config, pdf=True)
     logging.basicConfig(level=logging.INFO, format="%(message)s", stream=sys.stderr)
     logging.getLogger("papermill").setLevel(logging.WARNING)
     with build_lock(config.output, args.wait), make_executor(args.executor,

@@ -66,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="document externe : masque les résultats des petits effectifs",
     )
     p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
+    _excel_fr_argument(p)
     p.set_defaults(handler=tables.metrics)
 
     p = commands.add_parser("agreement", help="accord jury–entreprise (kappa pondéré)")
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     _rules_arguments(p)
     p.add_argument("--by", default="", help="regroupement facultatif (ex. cohort)")
     p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
+    _excel_fr_argument(p)
     p.set_defaults(handler=tables.agreement)
 
     p = commands.add_parser(
@@ -97,12 +99,14 @@ def build_parser() -> argparse.ArgumentParser:
         "comparaison qui les touche",
     )
     p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
+    _excel_fr_argument(p)
     p.set_defaults(handler=tables.trends)
 
     p = commands.add_parser("promotions", help="statistiques RNCP par année de promotion")
     _dataset_arguments(p)
     _rules_arguments(p)
     p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
+    _excel_fr_argument(p)
     p.set_defaults(handler=tables.promotions)
 
     p = commands.add_parser(
@@ -114,6 +118,7 @@ def build_parser() -> argparse.ArgumentParser:
     _rules_arguments(p)
     p.add_argument("--cohort", required=True, help="cohorte à suivre (ex. 2024-LYON)")
     p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
+    _excel_fr_argument(p)
     p.set_defaults(handler=tables.followup)
 
     p = commands.add_parser(
@@ -151,9 +156,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--shared-plotly",
         action="store_true",
-        help="un seul plotly.min.js partagé par le dossier au lieu de l'inclure",
+        help="rapport interne seulement : la page charge le plotly.min.js de son dossier au "
+        "lieu de l'inclure (plus légère, mais ne s'affiche pas copiée seule)",
     )
-    p.add_argument("--out", type=output_file, help="fichier HTML (défaut : reports/NOM/…)")
+    p.add_argument(
+        "--out",
+        type=output_file,
+        help="fichier .html (la page), ou .pdf (PDF A4, la page .html étant écrite à côté) ; "
+        "défaut : reports/NOM/….html",
+    )
     p.add_argument("--wait", type=seconds, default=0, metavar="SECONDES",
                    help="si une construction tourne, attendre au plus SECONDES")  # fmt: skip
     p.set_defaults(handler=report.report)
@@ -172,6 +183,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="configuration TOML (défaut : cc-analytics.toml de l'espace de travail)",
     )
     p.add_argument("--force", action="store_true", help="tout reconstruire")
+    p.add_argument("--pdf", action="store_true",
+                   help="écrire aussi un PDF A4 à côté de chaque rapport HTML (demande Chromium ; "
+                        "ou pdf = true dans la section [build] de cc-analytics.toml)")  # fmt: skip
     p.add_argument("--jobs", type=positive, help="processus en parallèle (défaut : un par cœur)")
     p.add_argument("--executor", default="local", help="local (défaut) ou dask:ADRESSE")
     p.add_argument("--wait", type=seconds, default=0, metavar="SECONDES",
@@ -231,14 +245,14 @@ MAX_WAIT = 24 * 3600
 
 def output_file(text: str) -> Path:
     """``--out``: a file that can be written (not a folder, not in /proc …)."""
-    if (reason := unwritable(text)) is not None:
+    if (reason := unwritable(text, outside_raw=True)) is not None:
         raise argparse.ArgumentTypeError(reason)
     return Path(text)
 
 
 def output_folder(text: str) -> Path:
     """``--out-dir``: a folder that can be written."""
-    if (reason := unwritable(text, directory=True)) is not None:
+    if (reason := unwritable(text, directory=True, outside_raw=True)) is not None:
         raise argparse.ArgumentTypeError(reason)
     return Path(text)
 
@@ -315,4 +329,13 @@ def _rules_arguments(p: argparse.ArgumentParser) -> None:
         "--combine",
         choices=list(COMBINE_MODES),
         help="combinaison jury/entreprise (défaut : co_validation)",
+    )
+
+
+def _excel_fr_argument(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--excel-fr",
+        action="store_true",
+        help="CSV pour Excel en français : séparateur « ; », UTF-8 avec BOM, virgule "
+        "décimale, en-têtes et valeurs en français (sans l'option : le CSV des scripts)",
     )

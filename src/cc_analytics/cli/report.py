@@ -1,4 +1,4 @@
-"""``cc-analytics report cohort|review|renewal``: one HTML report."""
+"""``cc-analytics report cohort|review|renewal``: one HTML report (and its PDF with ``--out FILE.pdf``)."""
 
 from __future__ import annotations
 
@@ -13,8 +13,7 @@ from .common import EXIT_OK, dataset_of, workspace_of, years_of
 def report(args: argparse.Namespace) -> int:
     from ..build.lock import build_lock
     from ..gate.pipeline import prepare
-    from ..reporting.render import check_output
-    from ..reporting.requests import ReportRequest, build_report
+    from ..reporting.requests import ReportRequest, build_report, check_options
 
     dataset = dataset_of(args)
     request = ReportRequest(
@@ -34,7 +33,8 @@ def report(args: argparse.Namespace) -> int:
         shared_plotly=args.shared_plotly,
         out=args.out,
     )
-    check_output(request.output())  # before any work: a wrong --out is said at once
+    # before any work: a wrong --out, options that clash or a missing Chromium are said at once
+    check_options(request)
     # the build's lock: never beside a build that writes the same pages and processed tables
     with build_lock(build_output(workspace_of(args), dataset), getattr(args, "wait", 0),
                     command="report"):  # fmt: skip
@@ -42,6 +42,8 @@ def report(args: argparse.Namespace) -> int:
         rendered = build_report(request)
     print(f"Rapport écrit : {rendered.html}")
     print(f"Carnet exécuté (audit) : {rendered.notebook}")
+    if rendered.pdf is not None:
+        print(f"PDF (A4) : {rendered.pdf}")
     return EXIT_OK
 
 

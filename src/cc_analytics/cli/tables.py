@@ -4,19 +4,23 @@ XLSX."""
 from __future__ import annotations
 
 import argparse
+import sys
 
 from ..core.errors import CcAnalyticsError
-from .common import EXIT_OK, prepared_context
+from .common import EXIT_OK, EXIT_USAGE, prepared_context
 
 
 def metrics(args: argparse.Namespace) -> int:
     from ..reporting.exports import write_table
-    from ..reporting.tables import metrics_table
+    from ..reporting.tables import disclosure_verdict, metrics_table
 
+    if refused := _excel_fr_refused(args):
+        return refused
     ctx = prepared_context(args)
     table = metrics_table(ctx, _group_columns(args.by, ctx), external=args.external)
-    write_table(table, args.out, ctx.provenance(), "métriques")
-    print(f"{len(table)} lignes écrites dans {args.out} ({ctx.rules.describe_fr()}).")
+    audit = disclosure_verdict(ctx)  # refuses, before writing, a table whose audit failed
+    write_table(table, args.out, ctx.provenance(), "métriques", args.excel_fr)
+    print(f"{len(table)} lignes écrites dans {args.out} ({ctx.rules.describe_fr()}){audit}.")
     return EXIT_OK
 
 
@@ -24,9 +28,11 @@ def agreement(args: argparse.Namespace) -> int:
     from ..reporting.exports import write_table
     from ..reporting.tables import agreement_table
 
+    if refused := _excel_fr_refused(args):
+        return refused
     ctx = prepared_context(args)
     table = agreement_table(ctx, _group_columns(args.by, ctx))
-    write_table(table, args.out, ctx.provenance(), "accord")
+    write_table(table, args.out, ctx.provenance(), "accord", args.excel_fr)
     print(f"{len(table)} lignes écrites dans {args.out}.")
     return EXIT_OK
 
@@ -35,9 +41,11 @@ def promotions(args: argparse.Namespace) -> int:
     from ..reporting.exports import write_table
     from ..reporting.tables import promotions_table
 
+    if refused := _excel_fr_refused(args):
+        return refused
     ctx = prepared_context(args)
     table = promotions_table(ctx)
-    write_table(table, args.out, ctx.provenance(), "promotions")
+    write_table(table, args.out, ctx.provenance(), "promotions", args.excel_fr)
     print(f"{len(table)} années écrites dans {args.out}.")
     return EXIT_OK
 
@@ -47,10 +55,14 @@ def trends(args: argparse.Namespace) -> int:
     from ..reporting.exports import write_table
     from ..reporting.tables import trends_information, trends_table
 
+    if refused := _excel_fr_refused(args):
+        return refused
     ctx = prepared_context(args)
     by = _group_columns(args.by, ctx)
     table = trends_table(ctx, by, external=args.external)
-    write_table(table, args.out, trends_information(ctx, by, args.external), "tendances")
+    write_table(
+        table, args.out, trends_information(ctx, by, args.external), "tendances", args.excel_fr
+    )
     confirmed, watch = (int((table["reading"] == r).sum()) for r in (CONFIRMED, WATCH))
     print(f"{len(table)} lignes écrites dans {args.out} : {confirmed} {CONFIRMED}, "
           f"{watch} {WATCH} (valeur p brute < 0,05 non confirmée) ; {ctx.rules.describe_fr()}.")  # fmt: skip
@@ -61,6 +73,8 @@ def followup(args: argparse.Namespace) -> int:
     from ..reporting.exports import write_table, write_workbook
     from ..reporting.tables import followup_information, followup_sheets, followup_table
 
+    if refused := _excel_fr_refused(args):
+        return refused
     ctx = prepared_context(args)
     info = followup_information(ctx, args.cohort)
     if args.out.suffix.lower() == ".xlsx":
@@ -69,7 +83,7 @@ def followup(args: argparse.Namespace) -> int:
         rows = len(sheets["suivi"])
     else:
         table = followup_table(ctx, args.cohort)
-        write_table(ctx.stamp(table), args.out, info)
+        write_table(ctx.stamp(table), args.out, info, excel_fr=args.excel_fr)
         rows = len(table)
     presented = (ctx.results.candidates["cohort"] == args.cohort).to_numpy(dtype=bool) & (
         ctx.results.title_presented
@@ -80,6 +94,17 @@ def followup(args: argparse.Namespace) -> int:
     print(f"Suivi de la cohorte {args.cohort} : {people}, écrit dans {args.out} (document "
           "interne : il contient des données personnelles).")  # fmt: skip
     return EXIT_OK
+
+
+def _excel_fr_refused(args: argparse.Namespace) -> int | None:
+    """``--excel-fr`` shapes a CSV; an XLSX is always in French: say so rather than ignore it."""
+    if args.excel_fr and args.out.suffix.lower() != ".csv":
+        print(f"cc-analytics {args.command} : erreur d'utilisation : l'option --excel-fr ne "
+              f"s'applique qu'à un fichier .csv, pas à « {args.out.name} » (un fichier .xlsx est "
+              "toujours en français) ; retirez --excel-fr ou écrivez un fichier .csv.",
+              file=sys.stderr)  # fmt: skip
+        return EXIT_USAGE
+    return None
 
 
 def _group_columns(text: str, ctx) -> list[str]:  # type: ignore[no-untyped-def]

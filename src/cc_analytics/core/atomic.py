@@ -19,7 +19,7 @@ from .errors import CcAnalyticsError, Problem
 VIRTUAL_ROOTS = (Path("/proc"), Path("/sys"), Path("/dev"))
 
 
-def unwritable(path: str | Path, directory: bool = False) -> str | None:
+def unwritable(path: str | Path, directory: bool = False, outside_raw: bool = False) -> str | None:
     """Why ``path`` cannot receive an output file (or folder, with ``directory``), in French;
     ``None`` when it can. Checked before any work, so a wrong ``--out`` costs nothing.
 
@@ -31,7 +31,14 @@ def unwritable(path: str | Path, directory: bool = False) -> str | None:
     for root in VIRTUAL_ROOTS:
         if real == root or root in real.parents:
             return f"{target} est dans {root}, un dossier système où l'on n'écrit pas de fichiers"
+    raw = next((a for a in (target, *target.parents)
+                if a.name == "raw" and a.parent.name == "data"), None)  # fmt: skip
+    if outside_raw and raw is not None:  # a command's output (init writes the demo there)
+        return (f"{target} est dans {raw} : les données d'origine ne sont jamais modifiées ; "
+                "écrivez ailleurs (par exemple dans reports/)")  # fmt: skip
     if target.exists():
+        if not directory and target.is_file() and not os.access(target, os.W_OK):
+            return f"{target} est protégé en écriture : il n'est pas remplacé"
         if directory and not target.is_dir():
             return f"{target} existe et n'est pas un dossier"
         if not directory and target.is_dir():

@@ -8,6 +8,8 @@ negative rate stays a number.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
@@ -31,6 +33,21 @@ def neutralised(value: object) -> object:
     ('\\'=HYPERLINK("http://x",1)', 'Lyon', -3)
     """
     return QUOTE + value if is_formula_like(value) else value  # type: ignore[operator]
+
+
+#: Characters an XLSX cannot hold (XML 1.0 forbids them): shown as escapes instead.
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def xml_safe(value: object) -> object:
+    """Text an XLSX cell can hold: control characters as visible escapes (``\\x1b``).
+
+    >>> xml_safe("a\x1b[31m"), xml_safe(3)
+    ('a\\\\x1b[31m', 3)
+    """
+    if not isinstance(value, str):
+        return value
+    return _NOT_IN_XML.sub(lambda m: f"\\x{ord(m.group()):02x}", value)
 
 
 def neutralised_frame(table: pd.DataFrame) -> pd.DataFrame:

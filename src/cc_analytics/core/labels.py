@@ -114,3 +114,58 @@ PERSONAL_DATA_NOTICE = (
     "Ce document contient des données personnelles (identifiants des candidats et leurs "
     "résultats) : usage interne, à ne pas diffuser ni transmettre hors de l'organisme."
 )
+
+#: The columns of the exported tables (``metrics``, ``agreement``, ``promotions``, ``trends``,
+#: ``followup``) as people read them: XLSX headers and ``--excel-fr`` CSV headers. The plain
+#: CSV keeps the English names, the contract scripts read. France Compétences' own field
+#: names (``ANNEE``, ``NOMBRE_CERTIFIES``…) stay as the fiche spells them.
+EXPORT_HEADERS: dict[str, str] = {
+    "site": "Site",
+    "cohort": "Cohorte",
+    "year": "Année de jury",
+    "access_route": "Voie d'accès",
+    "immersion": "Immersion en entreprise",
+    "level": "Niveau",
+    "code": "Code",
+    "label": "Intitulé",
+    "n": "Effectif",
+    "k": "Réussites",
+    "rate": "Taux",
+    "ci_low": "IC 95 % borne basse",
+    "ci_high": "IC 95 % borne haute",
+    "mean_score": "Note moyenne",
+    **{f"score_{s}": f"Note {s}" for s in range(5)},
+    "small_group": "Petit effectif",
+    "suppressed": "Masqué (petit effectif)",
+    "pairs": "Paires de notes",
+    "kappa": "Kappa pondéré",
+    "exact_agreement": "Notes identiques",
+    "mean_difference": "Écart moyen (entreprise − jury)",
+    "reading": "Lecture",
+    "previous_cohort": "Cohorte précédente",
+    "n_previous": "Effectif précédent",
+    "k_previous": "Réussites précédentes",
+    "rate_previous": "Taux précédent",
+    "difference": "Évolution",
+    "diff_ci_low": "IC 95 % de l'évolution, borne basse",
+    "diff_ci_high": "IC 95 % de l'évolution, borne haute",
+    "test": "Test",
+    "p_value": "Valeur p brute",
+    "p_adjusted": "Valeur p ajustée",
+    "flagged": "Écart confirmé après correction",
+    "family": "Comparaison",
+    "family_size": "Tests de la comparaison",
+    "correction": "Correction des comparaisons multiples",
+    "alpha": "Seuil de signification",
+    "threshold": "Seuil d'acquisition",
+    "combine": "Combinaison jury–entreprise",
+    "referentiel": "Référentiel",
+    **FOLLOWUP_HEADERS,
+}
+
+#: Words for the codes some exported columns hold (besides levels, routes, combinations and
+#: follow-up statuses, which have their own vocabularies above).
+EXPORT_VALUES: dict[str, dict[str, str]] = {
+    "test": {"fisher_exact_two_sided": "test exact de Fisher (bilatéral)"},
+    "correction": {"benjamini_hochberg": "Benjamini–Hochberg (taux de fausses découvertes)"},
+}

@@ -9,6 +9,7 @@ are the same word everywhere.
 from __future__ import annotations
 
 import codecs
+import hashlib
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -129,6 +130,28 @@ def safe_name(text: object) -> str:
     """
     cleaned = re.sub(r"[^A-Za-z0-9_-]+", "-", ascii_fold(text)).strip("-_.")
     return cleaned[:80] or "sans-nom"
+
+
+UNIQUE_NAME_LENGTH = 60
+
+
+def unique_name(text: str) -> str:
+    """A name from data (cohort, site, dataset folder) as a file or folder name: readable, and
+    never the same for two different names.
+
+    A name that is already file-safe stays as it is; any other is shortened, made safe and
+    followed by a short hash of the name itself.
+
+    >>> unique_name("2024-LYON")
+    '2024-LYON'
+    >>> unique_name("2025 LYON"), unique_name("2025/LYON")
+    ('2025-LYON-ed10055f54', '2025-LYON-596172a94d')
+    """
+    slug = safe_name(text)
+    if slug == text and len(text) <= UNIQUE_NAME_LENGTH:
+        return slug
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
+    return f"{slug[:UNIQUE_NAME_LENGTH]}-{digest}"
 
 
 def french_list(values: Sequence[object], last: str = "ou") -> str:

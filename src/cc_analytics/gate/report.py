@@ -40,9 +40,15 @@ def _page(dataset: str, problems: list[Problem], generated: datetime | None,
     return render_page(
         TEMPLATES, "validation.html.j2", dataset=dataset, problems=problems,
         read=hashes is not None, referentiel=referentiel, hashes=hashes or {},
-        rows=rows or {}, expectations_run=expectations_run or {}, version=__version__,
+        rows=_counts(rows), expectations_run=_counts(expectations_run), version=__version__,
         generated=generated.strftime("%d/%m/%Y %H:%M"),
     )  # fmt: skip
+
+
+def _counts(counts: dict[str, int] | None) -> dict[str, str]:
+    """Counts as French readers write them: « 5 508 », a narrow no-break space (U+202F)
+    between thousands."""
+    return {name: f"{n:,}".replace(",", "\u202f") for name, n in (counts or {}).items()}
 
 
 def write_report(result: GateResult, path: str | Path) -> Path:

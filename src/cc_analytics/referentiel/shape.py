@@ -18,6 +18,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..core.text import CONTROL_CHARACTERS
+
 Path = tuple[str | int, ...]
 _QUOTE_HINT = "Écrivez-le entre guillemets (« '…' ») pour qu'il soit lu comme un texte"
 
@@ -268,6 +270,11 @@ def _scalar(spec: Text | Integer | Flag, value: Any, path: Path) -> Iterator[Fla
         expected = "un nombre entier"
     else:
         accepted, expected = isinstance(value, bool), "« true » ou « false »"
+    if accepted and isinstance(value, str) and CONTROL_CHARACTERS.search(value):
+        yield _flaw(path, f"{spec.what} contient un caractère de contrôle ou d'inversion du sens "
+                    f"d'écriture : {describe(value)}",
+                    "Retapez ce texte sans copier-coller depuis un terminal ou un autre logiciel")  # fmt: skip
+        return
     if accepted:
         return
     if isinstance(spec, Text) and (_is_number(value) or isinstance(value, bool | dt.date)):

@@ -9,6 +9,7 @@ same calls show interactive figures. Everything that comes from data is escaped.
 from __future__ import annotations
 
 import os
+import textwrap
 from collections.abc import Callable, Mapping
 from html import escape
 from typing import TYPE_CHECKING
@@ -17,15 +18,19 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from ..core.labels import NO_SITE
+from ..core.labels import NAME_ABSENT, NO_SITE
 from . import formatting as fr
 from .kinds import REPORT_ENV
 
 if TYPE_CHECKING:
     from .views.followup import FollowupView
 
-PALETTE = ["#1f4e79", "#2e86ab", "#f18f01", "#c73e1d", "#3b8b5a", "#6c4f9c"]
-SCORE_COLORS = ["#c73e1d", "#f0a35e", "#d9d9a3", "#7fbf7b", "#1b7837"]
+# Colours stay apart under protanopia, deuteranopia and tritanopia (tests/test_palettes.py
+# simulates them): series in Okabe–Ito's colour-blind-safe hues after the house dark blue.
+PALETTE = ["#1f4e79", "#e69f00", "#56b4e9", "#d55e00", "#009e73", "#cc79a7"]
+# Scores 0–4: orange for not acquired, blue for acquired, and a lightness that falls step by
+# step (CIE L* 90, 74, 58, 44, 28), so 0 and 4 differ in every vision and in grayscale.
+SCORE_COLORS = ["#ffdb9a", "#f7a356", "#8c8a99", "#4568a4", "#00428a"]
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 
 
@@ -74,8 +79,22 @@ def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
 
 
 def _short(text: object, width: int = 48) -> str:
-    text = str(text or "")
-    return text if len(text) <= width else text[: width - 1] + "…"
+    return fr.shorten(text, width)
+
+
+def item_label(code: object, label: object, width: int | None = 48) -> str:
+    """How a chart names a block or competency: « B3A2C4 — Finaliser les éléments… », cut on
+    a word at ``width`` characters (``None``: whole); a missing title says so (the source
+    referentiel lacks it) rather than showing a bare code."""
+    text = "" if _absent(label) else " ".join(str(label).split())
+    text = text or NAME_ABSENT
+    return f"{code} — {text if width is None else fr.shorten(text, width)}"
+
+
+def wrapped(text: object, width: int = 60) -> str:
+    """Full text for a hover box, escaped, in lines of about ``width`` characters."""
+    text = NAME_ABSENT if _absent(text) or not str(text).strip() else str(text)
+    return "<br>".join(escape(line) for line in textwrap.wrap(text, width))
 
 
 # -- figures ------------------------------------------------------------------------------
@@ -90,7 +109,7 @@ def rate_bars(
                  "array": (table["ci_high"] * 100 - rate), "arrayminus": (rate - table["ci_low"] * 100),
                  "color": "#555"},
         customdata=table[[c for c in ("n", "k") if c in table]].to_numpy(),
-        hovertext=table[hover].map(lambda text: escape(_short(text))) if hover else None,
+        hovertext=table[hover].map(wrapped) if hover else None,
         hovertemplate="%{y} : %{x:.1f} %<br>%{customdata[1]} sur %{customdata[0]}"
                       + ("<br>%{hovertext}" if hover else "") + "<extra></extra>",
     ))  # fmt: skip
@@ -98,6 +117,8 @@ def rate_bars(
         range=[0, 100], ticksuffix="\u00a0%", title="taux (intervalle de confiance 95 %)"
     )
     fig.update_yaxes(autorange="reversed")
+    if category == "code":  # blocks and competencies: « B1 — Collecter… », not a bare code
+        _named_codes(fig, table)
     return _layout(fig, title, height=max(220, 40 + 28 * len(table)))
 
 
@@ -107,25 +128,63 @@ def score_distribution(table: pd.DataFrame, labels: Mapping[int, str], title: st
     shares = counts.div(counts.sum(axis=1).where(lambda s: s > 0), axis=0) * 100
     fig = go.Figure()
     for s in range(5):
+        # the score written in its segment: a segment is told by text, not by colour alone
         fig.add_bar(
             x=shares[f"score_{s}"], y=table["code"], orientation="h", name=escape(f"{s} — {labels.get(s, s)}"),
             marker_color=SCORE_COLORS[s], customdata=counts[f"score_{s}"],
+            text=[str(s)] * len(table), textposition="inside", insidetextanchor="middle", textangle=0,
             hovertemplate="%{y} — note " + str(s) + " : %{x:.1f} % (%{customdata:.0f})<extra></extra>",
         )  # fmt: skip
-    fig.update_layout(barmode="stack")
+    fig.update_layout(barmode="stack", uniformtext={"minsize": 9, "mode": "hide"})
     fig.update_xaxes(range=[0, 100], ticksuffix="\u00a0%")
     fig.update_yaxes(autorange="reversed")
+    _named_codes(fig, table)
     return _layout(fig, title, height=max(260, 60 + 24 * len(table)))
 
 
-def score_heatmap(matrix: pd.DataFrame, title: str) -> go.Figure:
-    """Candidates × competencies, final jury scores (blank: no score)."""
-    colorscale = [[i / 4, c] for i, c in enumerate(SCORE_COLORS)]
+def _named_codes(fig: go.Figure, table: pd.DataFrame, axis: str = "y") -> None:
+    """Tick labels « code — title » for a category axis whose values are ``table``'s codes."""
+    if "label" not in table:
+        return
+    codes = table["code"].astype(str).tolist()
+    names = [escape(item_label(c, lb)) for c, lb in zip(codes, table["label"], strict=True)]
+    getattr(fig, f"update_{axis}axes")(tickmode="array", tickvals=_escaped(codes), ticktext=names)
+
+
+NOT_ACQUIRED_MARK = "✗"
+
+
+def score_heatmap(matrix: pd.DataFrame, title: str, scale: Mapping[int, str] | None = None,
+                  names: Mapping[str, object] | None = None,
+                  threshold: int | None = None) -> go.Figure:  # fmt: skip
+    """Candidates × competencies, final jury scores (blank: no score).
+
+    Each cell shows its score, followed by ✗ when below ``threshold`` (not acquired), so no
+    reader depends on colour; ``scale`` names the scores (« 0 — non acquis ») on the colour
+    bar and in the hover, ``names`` gives each competency's title for the hover."""
+    values = matrix.to_numpy(dtype="float64")
+    # one discrete band per score: 2,4 is never drawn, a score is its colour, not a blend
+    colorscale = [[edge, c] for i, c in enumerate(SCORE_COLORS)
+                  for edge in (i / 5, (i + 1) / 5)]  # fmt: skip
+    text = np.where(np.isnan(values), "", np.char.mod("%d", np.nan_to_num(values)))
+    if threshold is not None:
+        text = np.where(~np.isnan(values) & (values < threshold),
+                        np.char.add(text, f"\u00a0{NOT_ACQUIRED_MARK}"), text)  # fmt: skip
+    scale = scale or {}
+    score_names = np.vectorize(lambda v: "" if np.isnan(v) else escape(
+        f"{int(v)} — {scale.get(int(v), int(v))}"), otypes=[object])(values)  # fmt: skip
+    names = {} if names is None else names
+    titles = [wrapped(item_label(c, names.get(c), None)) for c in matrix.columns]
     fig = go.Figure(go.Heatmap(
-        z=matrix.to_numpy(dtype="float64"), x=list(matrix.columns), y=list(matrix.index),
-        zmin=0, zmax=4, colorscale=colorscale, xgap=1, ygap=1,
-        colorbar={"title": "note", "tickvals": [0, 1, 2, 3, 4]},
-        hovertemplate="%{y} — %{x} : %{z}<extra></extra>",
+        z=values, x=list(matrix.columns), y=list(matrix.index),
+        zmin=-0.5, zmax=4.5, colorscale=colorscale, xgap=1, ygap=1, text=text,
+        texttemplate="%{text}", textfont={"size": 11},
+        customdata=np.dstack([score_names, np.tile(np.array(titles, dtype=object),
+                                                   (len(matrix), 1))]),
+        colorbar={"title": "note", "tickvals": [0, 1, 2, 3, 4],
+                  "ticktext": [escape(f"{s} — {scale[s]}") if s in scale else str(s)
+                               for s in range(5)]},
+        hovertemplate="%{y} — %{customdata[1]}<br>note %{customdata[0]}<extra></extra>",
     ))  # fmt: skip
     fig.update_yaxes(autorange="reversed")
     return _layout(fig, title, height=max(300, 80 + 16 * len(matrix)))
@@ -220,7 +279,9 @@ def show_chart(fig: go.Figure, data: pd.DataFrame, caption: str) -> None:
 
         display(data)
         return
-    div = fig.to_html(full_html=False, include_plotlyjs=False,
+    # no fixed width: the chart follows its column (window, phone, paper: see print.js)
+    fig.update_layout(autosize=True, width=None)
+    div = fig.to_html(full_html=False, include_plotlyjs=False, default_width="100%",
                       config={"displaylogo": False, "responsive": True, "locale": "fr"})  # fmt: skip
     _display_html(
         f"<figure class='chart'><div class='plot'>{div}</div>"
@@ -338,9 +399,11 @@ def show_followup(view: FollowupView) -> None:
 
 # -- quality review and renewal evidence -----------------------------------------------------
 # (kept together: figures and tables of the review and renewal reports)
-# more colour steps where rates usually lie (60–100 %), light enough for dark text everywhere
-HEAT_COLORS = [[0.0, "#e7856f"], [0.5, "#f6c59b"], [0.7, "#fbeec1"], [0.85, "#d4ecc0"],
-               [1.0, "#8fcb8f"]]  # fmt: skip
+# cividis (made for colour-blind readers, lightness rising with the rate), with more colour
+# steps where rates usually lie (60–100 %); plotly writes each cell's text in black or white,
+# whichever its colour needs
+HEAT_COLORS = [[0.0, "#00224e"], [0.5, "#3b496c"], [0.7, "#707173"], [0.85, "#a59c74"],
+               [0.95, "#e1cc55"], [1.0, "#fee838"]]  # fmt: skip
 
 
 def _absent(value: object) -> bool:
@@ -427,18 +490,20 @@ def rate_heatmap(table: pd.DataFrame, x: str, y: str, title: str) -> go.Figure:
                              grid["rate"].map(lambda r: fr.percent(r, 0)) + " " + signal))  # fmt: skip
     text = grid.assign(_t=text).pivot(index="_y", columns="_x", values="_t")
     text = text.reindex(index=rows, columns=cols).fillna("")
-    hover = grid.assign(_h=grid["label"].map(_short) + "<br>" + grid["k"].map(fr.number) + " sur "
+    hover = grid.assign(_h=grid["label"].map(wrapped) + "<br>" + grid["k"].map(fr.number) + " sur "
                         + grid["n"].map(fr.number)).pivot(index="_y", columns="_x", values="_h")  # fmt: skip
     fig = go.Figure(go.Heatmap(
         z=rate.to_numpy(dtype="float64") * 100, x=cols, y=rows, zmin=0, zmax=100,
         colorscale=HEAT_COLORS, xgap=2, ygap=2, text=text.to_numpy(),
-        texttemplate="%{text}", textfont={"size": 12, "color": "#1d2433"},
+        texttemplate="%{text}", textfont={"size": 12},
         customdata=hover.reindex(index=rows, columns=cols).fillna("").to_numpy(),
         colorbar={"title": "taux", "ticksuffix": "\u00a0%"},
         hovertemplate="%{y} — %{x} : %{text}<br>%{customdata}<extra></extra>",
     ))  # fmt: skip
     fig.update_yaxes(autorange="reversed", type="category")
     fig.update_xaxes(side="top", type="category")
+    if y == "code" and "label" in table:  # competencies: « B1A1C1 — Participer… »
+        _named_codes(fig, table.drop_duplicates("code"))
     fig = _layout(fig, title, height=max(320, 110 + 30 * len(rows)))
     fig.update_layout(margin={"t": 90})
     return fig

@@ -56,7 +56,8 @@ from .views.followup import group_title, legend, nobody_text
 ALL_COHORTS = "Ensemble des cohortes"
 ALL_BLOCKS = "Tous les blocs"
 PERCENT = "\u00a0%"
-WEAK_COLOR = PALETTE[2]
+WEAK_COLOR = PALETTE[1]  # orange beside the blue bars, in every colour vision
+WEAK_PATTERN = "/"  # and hatched: the flag is never told by colour alone
 SMALL_OPACITY = 0.35
 SIGNIFICANT = "star"
 ALWAYS = -1  # owner of the traces every menu entry shows (legend notes)
@@ -147,7 +148,9 @@ def competency_rates(data: Exploration) -> go.Figure:
         fig.add_bar(
             x=rate, y=table["code"], orientation="h", name=escape(cohort or ALL_COHORTS),
             visible=i == 0, showlegend=False, marker={"color": colors.tolist(),
-                                                      "opacity": _opacity(table["small_group"])},
+                                                      "opacity": _opacity(table["small_group"]),
+                                                      "pattern": {"shape": np.where(
+                                                          table["weak"], WEAK_PATTERN, "").tolist()}},
             error_x=_error(rate, table), customdata=table[["n", "k"]].to_numpy(),
             hovertext=[_rate_hover(r, f"{r.code} — {r.label}", small) for r in table.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",
@@ -427,8 +430,9 @@ def _block_menu(data: Exploration, codes: list[str], height: Callable[[int], int
 def _legend_notes(fig: go.Figure, notes: Sequence[tuple[str, str, float]]) -> list[int]:
     """Legend entries that explain a colour or a shade (empty bars, always shown)."""
     for name, color, opacity in notes:
+        pattern = {"shape": WEAK_PATTERN} if color == WEAK_COLOR else None
         fig.add_bar(x=[None], y=[None], orientation="h", name=escape(name), hoverinfo="skip",
-                    marker_color=color, opacity=opacity)  # fmt: skip
+                    marker_color=color, marker_pattern=pattern, opacity=opacity)  # fmt: skip
     return [ALWAYS] * len(notes)
 
 

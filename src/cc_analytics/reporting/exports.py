@@ -6,6 +6,10 @@ cell where a value is undefined (n = 0), UTF-8. Text that a spreadsheet could ru
 a text cell with Excel's quote prefix in XLSX (:mod:`cc_analytics.core.cells`). XLSX: rates shown as French percentages (Excel
 displays ``0.0%`` as ``85,7 %`` in a French locale), plus a sheet « informations » stating the
 rules, the referentiel and the inputs. Both are written atomically.
+
+XLSX is for people: French headers and words for codes (« Compétence », « CA — contrat
+d'apprentissage », « oui »), a bold frozen header row. ``excel_fr`` writes a CSV for a French
+Excel the same way: ``;`` separated, UTF-8 with BOM (so accents survive), decimal comma.
 """
 
 from __future__ import annotations
@@ -18,8 +22,18 @@ import numpy as np
 import pandas as pd
 
 from ..core.atomic import atomic_path
-from ..core.cells import is_formula_like, neutralised_frame
+from ..core.cells import is_formula_like, neutralised_frame, xml_safe
 from ..core.errors import CcAnalyticsError, Problem
+from ..core.labels import (
+    ACCESS_ROUTES,
+    COMBINE_MODES,
+    EXPORT_HEADERS,
+    EXPORT_VALUES,
+    FOLLOWUP_STATUSES,
+    LEVELS,
+    NAME_ABSENT,
+    YES,
+)
 
 PERCENT_COLUMNS = ("rate", "ci_low", "ci_high", "exact_agreement", "rate_previous", "difference",
                    "diff_ci_low", "diff_ci_high")  # fmt: skip
@@ -29,15 +43,16 @@ DECIMALS = 10
 
 
 def write_table(table: pd.DataFrame, path: str | Path, info: Mapping[str, object],
-                sheet: str = "résultats") -> Path:  # fmt: skip
+                sheet: str = "résultats", excel_fr: bool = False) -> Path:  # fmt: skip
     """Write ``table`` as CSV or XLSX according to the suffix of ``path``."""
-    return write_workbook({sheet: table}, path, info)
+    return write_workbook({sheet: table}, path, info, excel_fr=excel_fr)
 
 
 def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path,
-                   info: Mapping[str, object]) -> Path:  # fmt: skip
-    """XLSX: every table of ``sheets`` on its own sheet (frozen header, filters, French
-    percentages), then « informations ». CSV: the first table only (the one scripts read)."""
+                   info: Mapping[str, object], excel_fr: bool = False) -> Path:  # fmt: skip
+    """XLSX: every table of ``sheets`` on its own sheet, in French (bold frozen header,
+    filters, French percentages), then « informations ». CSV: the first table only (the one
+    scripts read), or with ``excel_fr`` that table in French for a French Excel."""
     path = Path(path)
     suffix = path.suffix.lower()
     if suffix not in (".csv", ".xlsx"):
@@ -49,7 +64,11 @@ def write_workbook(sheets: Mapping[str, pd.DataFrame], path: str | Path,
             )
         )
     with atomic_path(path) as tmp:
-        if suffix == ".csv":
+        if suffix == ".csv" and excel_fr:
+            first = next(iter(sheets.values()))
+            _excel_csv(first).to_csv(tmp, index=False, sep=";", encoding="utf-8-sig",
+                                     lineterminator="\r\n")  # fmt: skip
+        elif suffix == ".csv":
             first = next(iter(sheets.values()))
             # CRLF (RFC 4180): a text holding a line break is then quoted, never splits a row
             _csv(neutralised_frame(first)).to_csv(tmp, index=False, encoding="utf-8",
@@ -77,6 +96,47 @@ def sheet_names(names: Iterable[str]) -> list[str]:
             candidate = base[: 31 - len(suffix)] + suffix
         used.add(candidate.lower())
         out.append(candidate)
+    return out
+
+
+def for_people(table: pd.DataFrame) -> pd.DataFrame:
+    """``table`` as a person reads it: French headers (:data:`EXPORT_HEADERS`), words for the
+    codes (levels, the title's code, access routes, rules, tests), « oui » or an empty cell for
+    booleans, the words for a title missing from the source referentiel. Numbers untouched.
+
+    >>> for_people(pd.DataFrame({"level": ["title"], "code": ["TITLE"], "small_group": [True]}))
+      Niveau   Code Petit effectif
+    0  Titre  Titre            oui
+    """
+    from ..engine.aggregates import TITLE
+
+    out = table.copy()
+    words = {"level": LEVELS, "access_route": {c: f"{c} — {lb}" for c, lb in ACCESS_ROUTES.items()},
+             "combine": COMBINE_MODES, "status": FOLLOWUP_STATUSES, **EXPORT_VALUES}  # fmt: skip
+    for column, vocabulary in words.items():
+        if column in out:
+            out[column] = out[column].map(
+                lambda v, d=vocabulary: d.get(v, v) if isinstance(v, str) else v
+            )
+    if "code" in out:
+        out["code"] = out["code"].where(table["code"] != TITLE, LEVELS["title"])
+    if "label" in out and "level" in table:
+        missing = out["label"].isna() | (out["label"].astype(str).str.strip() == "")
+        out["label"] = out["label"].where(~missing | (table["level"] == "title"), NAME_ABSENT)
+    for column in out.columns:
+        values = out[column]
+        if values.dtype == bool or (values.dtype == object and len(values.dropna())
+                                    and values.dropna().map(type).eq(bool).all()):  # fmt: skip
+            out[column] = values.map(lambda v: YES if v is True or v is np.True_ else "")
+    return out.rename(columns=EXPORT_HEADERS)
+
+
+def _excel_csv(table: pd.DataFrame) -> pd.DataFrame:
+    """The ``--excel-fr`` CSV's table: in French, decimals with a comma (« 0,8571428571 »),
+    which a French Excel reads as numbers; text that could run as a formula neutralised."""
+    out = neutralised_frame(for_people(table))
+    for column in out.select_dtypes("float").columns:
+        out[column] = plain_decimals(out[column]).str.replace(".", ",", regex=False)
     return out
 
 
@@ -119,13 +179,32 @@ def _as_text_not_formulas(ws: object) -> None:
                 cell.quotePrefix = True
 
 
+def _bold_header(ws: object) -> None:
+    from openpyxl.styles import Font
+
+    for cell in ws[1]:  # type: ignore[index]
+        cell.font = Font(bold=True)
+
+
+def _xml_safe(table: pd.DataFrame) -> pd.DataFrame:
+    """Text cells and headers an XLSX can hold (control characters escaped, never a crash)."""
+    out = table.rename(columns=xml_safe)
+    for column in out.columns:
+        if out[column].dtype == object or isinstance(out[column].dtype, pd.StringDtype):
+            out[column] = out[column].map(xml_safe, na_action="ignore")
+    return out
+
+
 def _xlsx(sheets: Mapping[str, pd.DataFrame], path: Path, info: Mapping[str, object]) -> None:
     from openpyxl.utils import get_column_letter
 
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
         for sheet, table in zip(sheet_names(sheets), sheets.values(), strict=True):
-            table.to_excel(writer, sheet_name=sheet, index=False)
+            # formats follow the contract's column names; people read the French version
+            shown = _xml_safe(for_people(table))
+            shown.to_excel(writer, sheet_name=sheet, index=False)
             ws = writer.sheets[sheet]
+            _bold_header(ws)
             _as_text_not_formulas(ws)
             for position, column in enumerate(table.columns, start=1):
                 letter = get_column_letter(position)
@@ -138,12 +217,15 @@ def _xlsx(sheets: Mapping[str, pd.DataFrame], path: Path, info: Mapping[str, obj
                 if fmt:
                     for (cell,) in ws.iter_rows(min_row=2, min_col=position, max_col=position):
                         cell.number_format = fmt
-                width = max([len(str(column)), *table[column].astype(str).str.len().head(200)])
+                header = shown.columns[position - 1]
+                width = max([len(str(header)), *shown[header].astype(str).str.len().head(200)])
                 ws.column_dimensions[letter].width = min(60, max(8, int(np.ceil(width * 1.1))))
             ws.freeze_panes = "A2"
             ws.auto_filter.ref = ws.dimensions
-        pd.DataFrame({"information": list(info), "valeur": [_cell(v) for v in info.values()]}
+        pd.DataFrame({"information": [xml_safe(k) for k in info], "valeur": [xml_safe(_cell(v)) for v in info.values()]}
                      ).to_excel(writer, sheet_name="informations", index=False)  # fmt: skip
         _as_text_not_formulas(writer.sheets["informations"])
+        _bold_header(writer.sheets["informations"])
+        writer.sheets["informations"].freeze_panes = "A2"
         writer.sheets["informations"].column_dimensions["A"].width = 28
         writer.sheets["informations"].column_dimensions["B"].width = 110

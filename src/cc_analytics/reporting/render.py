@@ -1,20 +1,30 @@
-"""Run a report notebook with papermill and export it to a self-contained HTML page.
+"""Run a report notebook with papermill and export it to a self-contained HTML page, and on
+request to an A4 PDF.
 
 The page is built from the project's nbconvert template (``templates/cc_report``): French,
-no code cells, a table of contents, a print stylesheet, plotly.js once (inline, or one shared
-file for a folder of reports), a short script of its own that sorts the tables marked
-``sortable`` when a header is clicked, and a Content-Security-Policy that forbids any outside
-request.
-The HTML and the executed notebook (kept beside it for audit) are written atomically: a failed
-run leaves no partial page and keeps the previous good one.
+no code cells, a table of contents, a print stylesheet, plotly.js once (inline by default, so
+a page copied alone still draws its charts; or one shared file for a folder of internal
+reports, which the page then says it needs), a short script of its own that sorts the tables
+marked ``sortable`` when a header is clicked and fits the charts to the paper before printing,
+and a Content-Security-Policy that forbids any outside request.
+
+The PDF is that page printed by Chromium (driven by Playwright, offline, bounded in time): A4,
+the report's title, « page X / Y » and its provenance (dataset, date, version, referentiel) on
+every page.
+The HTML, the executed notebook (kept beside it for audit) and the PDF are written atomically
+and only once all of them are ready: a failed run leaves no partial page and keeps the
+previous good ones.
 """
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import tempfile
+import time
 from dataclasses import dataclass
+from html import escape
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +34,8 @@ from .kinds import KINDS, REPORT_ENV
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PLOTLY_FILE = "plotly.min.js"
+PAGE_SUFFIXES = (".html", ".htm")
+PDF_SUFFIX = ".pdf"
 _H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
 _TAGS = re.compile(r"<[^>]+>")
 
@@ -32,12 +44,14 @@ _TAGS = re.compile(r"<[^>]+>")
 class Rendered:
     html: Path
     notebook: Path
+    pdf: Path | None = None
 
 
 def render_report(kind: str, parameters: dict[str, Any], out_html: str | Path, *,
                   title: str, subtitle: str = "", shared_plotly: bool = False,
-                  timeout: int = 600) -> Rendered:  # fmt: skip
-    """Execute the ``kind`` notebook with ``parameters`` and write ``out_html`` (+ ``.ipynb``)."""
+                  timeout: int = 600, pdf: bool = False) -> Rendered:  # fmt: skip
+    """Execute the ``kind`` notebook with ``parameters`` and write ``out_html`` (+ ``.ipynb``,
+    and the page printed to ``.pdf`` when ``pdf``)."""
     import nbformat
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -47,6 +61,11 @@ def render_report(kind: str, parameters: dict[str, Any], out_html: str | Path, *
                                        hint="Types : " + ", ".join(KINDS)))  # fmt: skip
     out_html = Path(out_html)
     check_output(out_html)
+    if out_html.suffix.lower() == PDF_SUFFIX:
+        raise CcAnalyticsError(Problem("la page du rapport s'écrit dans un fichier .html",
+                                       value=str(out_html)))  # fmt: skip
+    if pdf:
+        chromium_path()  # a machine without Chromium is told so before the notebook runs
     notebook = KINDS[kind].path
     if not notebook.is_file():
         raise CcAnalyticsError(Problem(
@@ -87,21 +106,38 @@ def render_report(kind: str, parameters: dict[str, Any], out_html: str | Path, *
         nb = nbformat.read(executed, as_version=4)
         html = export_html(nb, title=f"{KINDS[kind].title} — {title}", subtitle=subtitle,
                            shared_plotly=shared_plotly)  # fmt: skip
+        printed = _print_in(Path(tmp), out_html.name, html, shared_plotly) if pdf else None
         if shared_plotly:
             ensure_shared_plotly(out_html.parent)
         notebook_out = out_html.with_suffix(".ipynb")
         write_bytes(notebook_out, executed.read_bytes())
         write_text(out_html, html)
-    return Rendered(out_html, notebook_out)
+        pdf_out = None
+        if printed is not None:
+            pdf_out = out_html.with_suffix(PDF_SUFFIX)
+            write_bytes(pdf_out, printed)
+    return Rendered(out_html, notebook_out, pdf_out)
 
 
-def check_output(out_html: Path) -> None:
-    """The page must be a ``.html`` file: the executed notebook is written beside it as
-    ``.ipynb``, so any other name could make one overwrite the other."""
-    if out_html.suffix.lower() not in (".html", ".htm"):
-        raise CcAnalyticsError(Problem("le rapport s'écrit dans un fichier .html",
-                                       value=str(out_html),
-                                       hint="Exemple : --out rapports/cohorte.html"))  # fmt: skip
+def _print_in(folder: Path, name: str, html: str, shared_plotly: bool) -> bytes:
+    """The page printed to PDF from a private copy (with its plotly.js when shared), so
+    nothing is written beside the report before the PDF is ready."""
+    page = folder / name
+    page.write_text(html, encoding="utf-8")
+    if shared_plotly:
+        ensure_shared_plotly(folder)
+    return print_pdf(page)
+
+
+def check_output(out: Path) -> None:
+    """The report must be a ``.html`` (or ``.pdf``) file: the executed notebook is written
+    beside it as ``.ipynb`` (and the page as ``.html`` beside a PDF), so any other name could
+    make one overwrite another."""
+    if out.suffix.lower() not in (*PAGE_SUFFIXES, PDF_SUFFIX):
+        raise CcAnalyticsError(Problem(
+            "le rapport s'écrit dans un fichier .html (page web) ou .pdf (page web et PDF A4)",
+            value=str(out), hint="Exemple : --out rapports/cohorte.html ou rapports/cohorte.pdf",
+        ))  # fmt: skip
 
 
 def _execution_problem(kind: str, exc: Exception) -> Problem:
@@ -130,6 +166,7 @@ def export_html(nb: Any, *, title: str, subtitle: str = "", shared_plotly: bool 
         "cc_kicker": "cc-analytics · certification « Chargé.e de clientèle »",
         "cc_css": (TEMPLATES_DIR / "cc_report" / "report.css").read_text(encoding="utf-8"),
         "cc_sort_js": (TEMPLATES_DIR / "cc_report" / "sort.js").read_text(encoding="utf-8"),
+        "cc_print_js": (TEMPLATES_DIR / "cc_report" / "print.js").read_text(encoding="utf-8"),
         "cc_plotly_src": PLOTLY_FILE if shared_plotly else "",
         "cc_plotly_inline": "" if shared_plotly else _plotly_js(),
     }
@@ -164,3 +201,149 @@ def add_toc(html: str) -> str:
         items.append(f'<li><a href="#{anchor}">{label}</a></li>')
     toc = f"<p class='toc-title'>Sommaire</p><ol>{''.join(items)}</ol>" if items else ""
     return html.replace("<!-- cc-toc -->", toc, 1)
+
+
+# -- PDF ------------------------------------------------------------------------------------
+CHROMIUM_ENV = "CC_ANALYTICS_CHROMIUM"
+CHROMIUM_NAMES = ("chromium", "chromium-browser", "google-chrome")
+#: root needs --no-sandbox; /dev/shm is small in containers; there is no GPU.
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]
+PDF_TIMEOUT = 120.0  # seconds for the whole print: start, load, charts, PDF
+#: A4 less the margins of report.css's @page (2 cm × 1,5 cm): 180 mm of text, in CSS pixels.
+A4_TEXT_PX = 680
+PDF_MARGINS = {"top": "2cm", "bottom": "2cm", "left": "1.5cm", "right": "1.5cm"}
+_BAND = ("font:7.5px system-ui,sans-serif;color:#5b6475;width:100%;margin:0 1.5cm;"
+         "display:flex;justify-content:space-between;gap:1em")  # fmt: skip
+_CHARTS_DRAWN = """() => [...document.querySelectorAll('.plotly-graph-div')]
+    .every(d => d.classList.contains('js-plotly-plot') && d.querySelector('.main-svg'))"""
+_CHARTS_WITHOUT_PLOTLY = """() => typeof window.Plotly === 'undefined'
+    && document.querySelectorAll('.plotly-graph-div').length"""
+_PROVENANCE = """() => Object.fromEntries([...document.querySelectorAll('.provenance dt')]
+    .map(dt => [dt.textContent.trim(), (dt.nextElementSibling || {}).textContent || '']))"""
+
+
+def chromium_path() -> Path:
+    """The Chromium that prints PDFs: ``CC_ANALYTICS_CHROMIUM``, else the one on the PATH
+    (Debian's ``chromium``); a French error saying how to install it when there is none."""
+    configured = os.environ.get(CHROMIUM_ENV)
+    if configured:
+        if Path(configured).is_file():
+            return Path(configured)
+        raise CcAnalyticsError(Problem(
+            f"PDF impossible : la variable {CHROMIUM_ENV} désigne un navigateur introuvable",
+            value=configured,
+            hint=f"Corrigez le chemin, ou retirez {CHROMIUM_ENV} et installez Chromium "
+                 "(en administrateur) : apt-get install -y chromium",
+        ))  # fmt: skip
+    for name in CHROMIUM_NAMES:
+        if found := shutil.which(name):
+            return Path(found)
+    raise CcAnalyticsError(Problem(
+        "PDF impossible : le navigateur Chromium, qui imprime les rapports en PDF, n'est pas "
+        "installé sur cette machine",
+        hint="Installez-le (en administrateur) : apt-get install -y chromium, puis relancez la "
+             "commande ; ou demandez le rapport en HTML (--out rapport.html, build sans --pdf)",
+    ))  # fmt: skip
+
+
+def print_pdf(page: Path, *, timeout: float = PDF_TIMEOUT) -> bytes:
+    """``page`` (a report's HTML file) printed by Chromium to A4 PDF bytes, offline: any
+    request other than a local file is refused. Waits until every chart is drawn; past
+    ``timeout`` seconds in all, a French error."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    chromium = chromium_path()
+    # Playwright's sync API refuses a thread that already runs an event loop (a notebook's
+    # kernel, another Playwright session): the print gets a thread of its own
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="cc-pdf") as pool:
+        return pool.submit(_print_pdf, chromium, page, timeout).result()
+
+
+def _print_pdf(chromium: Path, page: Path, timeout: float) -> bytes:
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import TimeoutError as PlaywrightTimeout
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        raise CcAnalyticsError(Problem(
+            "PDF impossible : le module playwright, qui pilote Chromium, manque à "
+            "l'installation de cc-analytics",
+            hint="Réinstallez cc-analytics (pip install -e . ou pip install cc-analytics)",
+        )) from None  # fmt: skip
+    deadline = time.monotonic() + timeout
+
+    def left_ms() -> float:
+        return max(1.0, (deadline - time.monotonic()) * 1000)
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="cc-pdf-") as home, sync_playwright() as pw:
+            # Chromium writes caches under $HOME: a private one, never the user's
+            browser = pw.chromium.launch(executable_path=str(chromium), args=CHROMIUM_ARGS,
+                                         env={**os.environ, "HOME": home},
+                                         timeout=left_ms())  # fmt: skip
+            try:
+                context = browser.new_context(viewport={"width": A4_TEXT_PX, "height": 1000})
+                context.route(re.compile(r"^(?!file:)"), lambda route: route.abort())
+                tab = context.new_page()
+                tab.goto(page.resolve().as_uri(), wait_until="load", timeout=left_ms())
+                if tab.evaluate(_CHARTS_WITHOUT_PLOTLY):
+                    raise CcAnalyticsError(Problem(
+                        f"PDF impossible : la page n'a pas trouvé {PLOTLY_FILE} à côté d'elle, "
+                        "ses graphiques sont vides", file=str(page),
+                        hint="Produisez le rapport sans --shared-plotly",
+                    ))  # fmt: skip
+                tab.wait_for_function(_CHARTS_DRAWN, timeout=left_ms())
+                header, footer = _pdf_bands(tab.title(), tab.evaluate(_PROVENANCE))
+                tab.set_default_timeout(left_ms())
+                return tab.pdf(format="A4", print_background=True, display_header_footer=True,
+                               header_template=header, footer_template=footer,
+                               margin=PDF_MARGINS)  # fmt: skip
+            finally:
+                browser.close()
+    except PlaywrightTimeout:
+        raise CcAnalyticsError(Problem(
+            f"PDF non produit : l'impression par Chromium a dépassé {timeout:g} s",
+            file=str(page.name),
+            hint="La machine est peut-être très chargée : relancez la commande ; la page HTML "
+                 "du rapport s'imprime aussi depuis un navigateur (Imprimer, puis Enregistrer "
+                 "au format PDF)",
+        )) from None  # fmt: skip
+    except PlaywrightError as exc:
+        first_line = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        raise CcAnalyticsError(Problem(
+            f"PDF non produit : Chromium a échoué ({first_line})", file=str(page.name),
+            hint="Vérifiez que Chromium démarre (chromium --version) ; réinstallez-le au "
+                 "besoin : apt-get install -y chromium",
+        )) from None  # fmt: skip
+
+
+def _pdf_bands(title: str, provenance: dict[str, str]) -> tuple[str, str]:
+    """Chromium's header and footer templates: the title and « page X / Y » above, the
+    provenance below. Everything from the page is escaped (they are HTML)."""
+    header = (f'<div style="{_BAND}"><span>{escape(title)}</span>'
+              '<span style="white-space:nowrap">page <span class="pageNumber"></span> / '
+              '<span class="totalPages"></span></span></div>')  # fmt: skip
+    return header, f'<div style="{_BAND}"><span>{escape(provenance_line(provenance))}</span></div>'
+
+
+def provenance_line(provenance: dict[str, str]) -> str:
+    """The short provenance printed at the foot of every PDF page.
+
+    >>> provenance_line({"Jeu de données": "demo", "Généré le": "30/11/2026 à 02:39",
+    ...                  "cc-analytics": "0.1.0", "Référentiel": "cc@src-9252#6ebebac27906"})
+    'Jeu de données « demo » · généré le 30/11/2026 à 02:39 · cc-analytics 0.1.0 · référentiel cc@src-9252#6ebebac27906'
+    """
+    values = {key: " ".join(str(value).split()) for key, value in provenance.items()}
+    parts = []
+    if values.get("Jeu de données"):
+        parts.append(f"Jeu de données « {_clip(values['Jeu de données'], 40)} »")
+    if values.get("Généré le"):
+        parts.append(f"généré le {values['Généré le']}")
+    parts.append(f"cc-analytics {values.get('cc-analytics') or ''}".strip())
+    if values.get("Référentiel"):
+        parts.append(f"référentiel {_clip(values['Référentiel'], 60)}")
+    return " · ".join(parts)
+
+
+def _clip(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"

@@ -8,38 +8,16 @@ produced.
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..core.errors import CcAnalyticsError, Problem
-from ..core.text import safe_name
+from ..core.text import unique_name
 from ..workspace.catalog import DatasetCatalog
 from .context import load_context, require_cohort
 from .kinds import KINDS
-from .render import Rendered, check_output, render_report
+from .render import PDF_SUFFIX, Rendered, check_output, chromium_path, render_report
 from .views.followup import external_followup_problem
-
-NAME_PART_LENGTH = 60
-
-
-def name_part(text: str) -> str:
-    """A cohort's or a site's part of a report's file name: readable, and never the same for
-    two different names.
-
-    A name that is already file-safe stays as it is; any other is shortened, made safe and
-    followed by a short hash of the name itself.
-
-    >>> name_part("2024-LYON")
-    '2024-LYON'
-    >>> name_part("2025 LYON"), name_part("2025/LYON")
-    ('2025-LYON-ed10055f54', '2025-LYON-596172a94d')
-    """
-    slug = safe_name(text)
-    if slug == text and len(text) <= NAME_PART_LENGTH:
-        return slug
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:10]
-    return f"{slug[:NAME_PART_LENGTH]}-{digest}"
 
 
 @dataclass(frozen=True)
@@ -59,6 +37,7 @@ class ReportRequest:
     fiche: str | None = None
     shared_plotly: bool = False
     out: Path | None = None
+    pdf: bool = False  # also print the page to PDF beside it (always when ``out`` is a .pdf)
 
     @property
     def audience_external(self) -> bool:
@@ -67,9 +46,9 @@ class ReportRequest:
     def default_name(self) -> str:
         parts = [self.kind]
         if self.cohort:
-            parts.append(name_part(self.cohort))
+            parts.append(unique_name(self.cohort))
         if self.site:
-            parts.append(name_part(self.site))
+            parts.append(unique_name(self.site))
         if self.years:
             parts.append(f"{self.years[0]}-{self.years[1]}")
         if self.audience_external != KINDS[self.kind].external:  # never over the usual one
@@ -77,7 +56,14 @@ class ReportRequest:
         return "-".join(parts) + ".html"
 
     def output(self) -> Path:
+        """The HTML page: ``out``, or beside it when ``out`` names the PDF."""
+        if self.out is not None and self.out.suffix.lower() == PDF_SUFFIX:
+            return self.out.with_suffix(".html")
         return self.out or self.dataset.reports / self.default_name()
+
+    @property
+    def wants_pdf(self) -> bool:
+        return self.pdf or (self.out is not None and self.out.suffix.lower() == PDF_SUFFIX)
 
     def parameters(self) -> dict[str, object]:
         """Notebook parameters: plain values only (papermill writes them as literals)."""
@@ -103,8 +89,9 @@ class ReportRequest:
         return params
 
 
-def check_request(request: ReportRequest) -> ReportRequest:
-    """Check the cohort, site and export exist in up-to-date data; a French message if not."""
+def check_options(request: ReportRequest) -> ReportRequest:
+    """What can be refused before any data is read or written: the options that go together,
+    the output's name, and Chromium when a PDF is asked for."""
     if request.kind == "cohort" and not request.cohort:
         raise CcAnalyticsError(Problem("le rapport de cohorte demande --cohort",
                                        hint="Exemple : --cohort 2024-LYON"))  # fmt: skip
@@ -113,7 +100,20 @@ def check_request(request: ReportRequest) -> ReportRequest:
                                        hint="Exemple : report cohort --cohort 2024-LYON"))  # fmt: skip
     if request.followup and request.audience_external:
         raise CcAnalyticsError(external_followup_problem())
+    if request.shared_plotly and request.audience_external:
+        raise CcAnalyticsError(shared_plotly_problem())
+    if request.out is not None:
+        check_output(request.out)
     check_output(request.output())
+    if request.wants_pdf:
+        chromium_path()
+    return request
+
+
+def check_request(request: ReportRequest) -> ReportRequest:
+    """Check the options, then that the cohort, site and export exist in up-to-date data; a
+    French message if not."""
+    check_options(request)
     ctx = load_context(request.dataset, referentiel=request.referentiel, rules=request.rules,
                        threshold=request.threshold, combine=request.combine)  # fmt: skip
     if request.cohort:
@@ -130,6 +130,16 @@ def check_request(request: ReportRequest) -> ReportRequest:
     return request
 
 
+def shared_plotly_problem() -> Problem:
+    """A page for outside readers travels alone: it must carry its own plotly.js."""
+    return Problem(
+        "--shared-plotly ne vaut que pour un rapport interne : un rapport externe est envoyé "
+        "seul, sans le fichier plotly.min.js, et ses graphiques resteraient vides",
+        hint="Retirez --shared-plotly (la page contient alors tout ce qu'il lui faut), ou "
+             "ajoutez --internal pour un rapport à usage interne",
+    )  # fmt: skip
+
+
 def build_report(request: ReportRequest, checked: bool = False) -> Rendered:
     if not checked:
         check_request(request)
@@ -141,5 +151,5 @@ def build_report(request: ReportRequest, checked: bool = False) -> Rendered:
     return render_report(
         request.kind, request.parameters(), request.output(), title=subject,
         subtitle=f"Jeu de données « {request.dataset.name} » · {audience}",
-        shared_plotly=request.shared_plotly,
+        shared_plotly=request.shared_plotly, pdf=request.wants_pdf,
     )  # fmt: skip

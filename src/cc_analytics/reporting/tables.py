@@ -12,6 +12,7 @@ from dataclasses import replace
 
 import pandas as pd
 
+from ..core.errors import CcAnalyticsError, Problem
 from ..core.labels import (
     FOLLOWUP_HEADERS,
     FOLLOWUP_STATUSES,
@@ -21,8 +22,9 @@ from ..core.labels import (
 )
 from ..engine.aggregates import aggregate
 from ..engine.agreement import agreement
+from ..engine.disclosure import grouping_name
 from ..engine.followup import followup, jury_sheet, retake_plan
-from ..engine.privacy import flag_small_groups, protect
+from ..engine.privacy import flag_small_groups, protect, protect_published
 from ..engine.promotions import promotion_statistics
 from ..engine.results import Results
 from ..engine.trends import rules_fr, trends
@@ -31,15 +33,40 @@ from .context import ReportContext, require_cohort
 
 def metrics_table(ctx: ReportContext, by: Sequence[str] = ("cohort",),
                   external: bool = False) -> pd.DataFrame:  # fmt: skip
-    """Rates per group and item; small groups flagged, or hidden when ``external``."""
+    """Rates per group and item; small groups flagged, or hidden when ``external``: then the
+    disclosure audit attacks the table with every coarser table the command can publish
+    (``--by`` any subset, and the site or year a group determines) and hides more cells
+    until no hidden count can be worked out (its result goes to ``ctx.provenance()``)."""
     by = list(by)
     table = aggregate(ctx.results, ctx.referentiel, by)
     small = ctx.rules.small_group
     if external:
-        table = protect(table, small, siblings=[*by[:-1], "level", "code"])
+        table, result = protect_published(table, by, ctx.rules, population=ctx.results.candidates)
+        ctx.disclosure.append((grouping_name(by), result))
     else:
         table = flag_small_groups(table, small)
     return ctx.stamp(table)
+
+
+def disclosure_verdict(ctx: ReportContext) -> str:
+    """`` ; petits effectifs : …`` for a command's last line, or ``""`` when nothing was
+    audited; a French error when an audit still finds a hidden count a reader can work out
+    (nothing is written then)."""
+    if not ctx.disclosure:
+        return ""
+    failed = [(name, r) for name, r in ctx.disclosure if not r.passed]
+    if failed:
+        raise CcAnalyticsError([Problem(
+            f"tableau {name} : {len(r.leaks())} résultat(s) masqué(s) resteraient calculables "
+            "à partir des totaux publiés", hint="Augmentez le seuil des petits effectifs "
+            "(small_group) dans le fichier de règles, ou regroupez moins finement (--by)")
+            for name, r in failed])  # fmt: skip
+    small = sum(r.small for _, r in ctx.disclosure)
+    added = sum(r.secondary for _, r in ctx.disclosure)
+    return (
+        f" ; petits effectifs : {small} case(s) masquée(s), {added} en complément, aucun "
+        f"résultat masqué retrouvable à moins de {ctx.rules.protection_width} près"
+    )
 
 
 def agreement_table(ctx: ReportContext, by: Sequence[str] = ()) -> pd.DataFrame:

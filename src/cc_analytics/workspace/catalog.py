@@ -12,7 +12,7 @@ A **workspace** is a folder holding::
 
 Commands find the workspace from the current folder upwards (or take ``--workspace``); a
 repository checkout is itself a workspace. A dataset is named by its raw folder; names from
-data become file names only through :func:`~cc_analytics.core.text.safe_name`.
+data become file names only through :func:`~cc_analytics.core.text.unique_name`.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..core.errors import CcAnalyticsError, Problem
-from ..core.text import safe_name
+from ..core.text import unique_name
 
 WORKSPACE_CONFIG = "cc-analytics.toml"
 MANIFEST = "manifest.json"
@@ -46,8 +46,8 @@ class DatasetCatalog:
 
     @property
     def key(self) -> str:
-        """The dataset's name as a folder name."""
-        return safe_name(self.name)
+        """The dataset's name as a folder name (two folders never share one)."""
+        return unique_name(self.name)
 
     @property
     def manifest(self) -> Path:
@@ -152,7 +152,7 @@ class Workspace:
             path = next((base / path for base in (self.root, self.raw) if (base / path).is_dir()),
                         path)  # fmt: skip
         raw = _absolute(path)
-        key = safe_name(raw.name)
+        key = unique_name(raw.name)
         return DatasetCatalog(raw.name, raw, self.processed / key, self.reports / key, self.root)
 
 

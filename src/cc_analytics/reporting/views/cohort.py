@@ -7,9 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from ...core.labels import (
-    ACCESS_ROUTES,
-)
+from ...core.labels import ACCESS_ROUTES, LEVELS, NAME_ABSENT, UNKNOWN_ROUTE
 from ...engine.aggregates import aggregate
 from ...engine.agreement import OVERALL, OVERALL_LABEL, agreement, score_pairs
 from ...engine.results import NO_SCORE, Results
@@ -97,7 +95,24 @@ def route_breakdown(ctx: ReportContext, results: Results) -> pd.DataFrame:
     by_route = aggregate(results, ctx.referentiel, by=["access_route"])
     by_route = by_route[by_route["level"] != "competency"].reset_index(drop=True)
     by_route["route_label"] = by_route["access_route"].map(ACCESS_ROUTES)
+    by_route["route"] = route_names(by_route["access_route"])
+    by_route["item"] = item_names(by_route)
     return protected(ctx, by_route, siblings=["level", "code"])
+
+
+def route_names(codes: pd.Series) -> pd.Series:
+    """« CA — contrat d'apprentissage »: the code people know, then what it means."""
+    labels = codes.map(ACCESS_ROUTES).fillna(UNKNOWN_ROUTE)
+    return codes.astype("object").where(codes.notna(), "").astype(str) + " — " + labels
+
+
+def item_names(table: pd.DataFrame) -> pd.Series:
+    """« Titre » for the title row, « Bloc B1 — Collecter… » (whole title) for a block, and
+    the words for a title the source referentiel does not give."""
+    labels = table["label"].astype("object").where(table["label"].notna(), "")
+    labels = labels.astype(str).str.strip().replace("", NAME_ABSENT)
+    named = LEVELS["block"] + " " + table["code"].astype(str) + " — " + labels
+    return named.where(table["level"] != "title", LEVELS["title"])
 
 
 def _agreement_with_people(results: Results, ctx: ReportContext) -> pd.DataFrame:
