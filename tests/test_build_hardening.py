@@ -325,3 +325,18 @@ def test_a_killed_build_leaves_no_worker_nor_kernel_and_no_late_report(tmp_path,
             build.kill()
         for process in processes_of(home):  # only what this test started: its own $HOME
             process.kill()
+
+
+@pytest.mark.slow
+def test_the_validation_page_written_over_is_written_again(tmp_path, monkeypatch):
+    """validation.html is an output too: a copy changed behind the build's back is redone."""
+    root = tiny_workspace(tmp_path)
+    fake_build(root, monkeypatch)
+    page = root / "reports" / "tiny" / "validation.html"
+    assert "EVIL" not in page.read_text(encoding="utf-8")
+    page.write_text("EVIL", encoding="utf-8")
+
+    fake_build(root, monkeypatch)
+
+    assert "EVIL" not in page.read_text(encoding="utf-8")
+    assert "validation" in page.read_text(encoding="utf-8").lower()

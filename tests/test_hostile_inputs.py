@@ -592,3 +592,19 @@ def test_utf16_without_byte_order_mark_is_read(tmp_path, encoding):
 )
 def test_decode(data, text):
     assert decode(data) == text
+
+
+def test_a_hard_link_is_refused_unread(tmp_path):
+    """Another name for a file elsewhere (the pseudonym key, say): never read, never quoted."""
+    import os
+
+    from cc_analytics.inputs.folder import file_problem
+
+    secret = tmp_path / "cle"
+    secret.write_text("7d049a7954092e15" * 4)
+    folder = tmp_path / "jeu"
+    folder.mkdir()
+    os.link(secret, folder / "candidates.csv")
+    problem = file_problem(folder / "candidates.csv", folder)
+    assert problem is not None and "liens multiples" in problem.render()
+    assert "7d049a" not in problem.render()

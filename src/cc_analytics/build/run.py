@@ -159,10 +159,14 @@ def _written_over(out: Path, state: dict, outcome: Outcome) -> bool:
     if outcome.kind == "tables":
         written = _written_tables(state)
         return written is None or files_drift(Path(outcome.output), written) is not None
+    page = Path(outcome.output)
+    if outcome.kind == "validation":
+        return drift(page, (state.get("data") or {}).get("validation")) is not None
     if not outcome.is_report:
         return False
-    written = state.get("reports", {}).get(Path(outcome.output).name, {}).get("sha256")
-    return not written or drift(Path(outcome.output), written) is not None
+    entry = state.get("reports", {}).get(page.name, {})
+    return (not entry.get("sha256") or drift(page, entry["sha256"]) is not None
+            or drift(page.with_suffix(".ipynb"), entry.get("notebook_sha256")) is not None)  # fmt: skip
 
 
 def _forget_fresh(out: Path) -> None:
@@ -248,7 +252,11 @@ def _ensure_processed(target: Target, force: bool,
                            keys.gate_digest(), __version__)  # fmt: skip
     state = load_state(out)
     current = {"key": gate_key, "manifest": keys.optional_file_digest(catalog.manifest)}
-    fresh = state.get("data") == current and catalog.validation_report.exists()
+    stored = state.get("data") or {}
+    # validation.html is the gate's page: a copy changed or deleted since is written again
+    fresh = ({k: stored.get(k) for k in current} == current
+             and catalog.validation_report.exists()
+             and drift(catalog.validation_report, stored.get("validation")) is None)  # fmt: skip
     if not force and fresh and catalog.pseudonym_key.exists():
         return hashes, False
     from ..gate.pipeline import ingest_dataset
@@ -258,7 +266,8 @@ def _ensure_processed(target: Target, force: bool,
     save_state(out, state)
     ingest_dataset(catalog, dataset.referentiel)
     state = load_state(out)
-    state["data"] = {"key": gate_key, "manifest": keys.optional_file_digest(catalog.manifest)}
+    state["data"] = {"key": gate_key, "manifest": keys.optional_file_digest(catalog.manifest),
+                     "validation": keys.file_sha256(catalog.validation_report)}  # fmt: skip
     save_state(out, state)
     return hashes, True
 
@@ -366,7 +375,9 @@ def _rebuild_reason(job: Job, force: bool) -> str | None:
         return ""  # built before the build kept hashes: cannot tell, rebuild once
     if job.request.pdf and not out.with_suffix(".pdf").exists():
         return "PDF supprimé depuis la dernière construction : reproduit"
-    return drift(out, entry["sha256"])
+    # the executed notebook beside the page is the audit copy: kept as written too
+    return drift(out, entry["sha256"]) or drift(out.with_suffix(".ipynb"),
+                                                entry.get("notebook_sha256"))  # fmt: skip
 
 
 def _run_jobs(plan: list[Job | Outcome], executor: Executor | None, force: bool,
@@ -413,6 +424,7 @@ def _run_jobs(plan: list[Job | Outcome], executor: Executor | None, force: bool,
                 "seconds": round(outcome.seconds, 2),
                 # the page as written, hashed while the lock still keeps every other writer out
                 "sha256": keys.file_sha256(Path(outcome.output)),
+                "notebook_sha256": keys.file_sha256(Path(outcome.output).with_suffix(".ipynb")),
             }
             save_state(out, state)
             outcome = replace(outcome, message=reason)

@@ -139,8 +139,8 @@ def file_problem(path: Path, folder: Path | None = None) -> Problem | None:
 
     Refused: a link leading out of ``folder`` (it could reach any file of the machine, whose
     content messages would then quote), a link to nothing, anything but a regular file (a
-    named pipe blocks whoever reads it, a device never ends), a file over
-    :data:`MAX_FILE_BYTES`.
+    named pipe blocks whoever reads it, a device never ends), a hard link (the same file as
+    one elsewhere, the pseudonym key say), a file over :data:`MAX_FILE_BYTES`.
     """
     name = path.name
     if folder is not None and path.is_symlink():
@@ -156,6 +156,10 @@ def file_problem(path: Path, folder: Path | None = None) -> Problem | None:
     if not stat.S_ISREG(status.st_mode):
         return Problem("ce n'est pas un fichier ordinaire (tube nommé, périphérique ou "
                        "dossier) : il n'est pas lu", file=name, hint=_COPY_HINT)  # fmt: skip
+    if status.st_nlink > 1 and not path.is_symlink():
+        # a hard link is the same file under two names: it may be any file of the machine
+        return Problem("fichier à liens multiples (le même fichier sous un autre nom ailleurs) "
+                       ": il n'est pas lu", file=name, hint=_COPY_HINT)  # fmt: skip
     if status.st_size > MAX_FILE_BYTES:
         return Problem(
             f"fichier trop volumineux : {status.st_size / 2**20:.0f} Mo, au-delà de la limite "
