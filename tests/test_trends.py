@@ -503,8 +503,10 @@ def test_cli_external_and_xlsx_information(cli, tmp_path):
     assert (code, err) == (0, "")
     book = load_workbook(out)
     assert book.sheetnames == ["tendances", "informations"]
-    header = [{v: k for k, v in EXPORT_HEADERS.items()}.get(c.value, c.value)
-              for c in book["tendances"][1]]  # French headers back to the contract's names
+    header = [
+        {v: k for k, v in EXPORT_HEADERS.items()}.get(c.value, c.value)
+        for c in book["tendances"][1]
+    ]  # French headers back to the contract's names
     rows = [dict(zip(header, (c.value for c in r), strict=True))
             for r in book["tendances"].iter_rows(min_row=2)]  # fmt: skip
     nantes = [r for r in rows if r["site"] == "Nantes"]
