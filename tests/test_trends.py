@@ -541,3 +541,19 @@ def test_demo_flags_nothing_that_does_not_survive_the_correction(tmp_path, monke
     assert [r for r in rows if r["flagged"] == "True"] == []
     watch = [(r["cohort"], r["code"]) for r in rows if r["reading"] == WATCH]
     assert watch == [("2025-LYON", "TITLE")]
+
+
+def test_external_trends_hide_exactly_what_external_metrics_hide():
+    """One audit for both: a count ``metrics --external --by site,cohort`` hides is never
+    shown by ``trends --external``, and the other way round."""
+    from cc_analytics.reporting.tables import metrics_table
+
+    ctx = context()
+    metrics = metrics_table(ctx, ["site", "cohort"], external=True)
+    hidden = set(metrics.loc[metrics["suppressed"].astype(bool),
+                             ["site", "cohort", "code"]].itertuples(index=False, name=None))  # fmt: skip
+    table = trends_table(ctx, ["site"], external=True)
+    shown = table[table["k"].notna()]
+    assert not hidden & set(shown[["site", "cohort", "code"]].itertuples(index=False, name=None))
+    blank = table[table["k"].isna() & (table["n"] > 0)]
+    assert set(blank[["site", "cohort", "code"]].itertuples(index=False, name=None)) <= hidden

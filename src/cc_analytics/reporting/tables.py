@@ -24,7 +24,7 @@ from ..engine.aggregates import aggregate
 from ..engine.agreement import agreement
 from ..engine.disclosure import grouping_name
 from ..engine.followup import followup, jury_sheet, retake_plan
-from ..engine.privacy import flag_small_groups, protect, protect_published
+from ..engine.privacy import flag_small_groups, protect_published
 from ..engine.promotions import promotion_statistics
 from ..engine.results import Results
 from ..engine.trends import rules_fr, trends
@@ -99,9 +99,11 @@ def trends_table(ctx: ReportContext, by: Sequence[str] = ("site",), external: bo
     by = list(by)
     if metrics is None:
         metrics = _trend_metrics(ctx, ctx.results if results is None else results, by)
-        if external:
-            hidden = protect(metrics, ctx.rules.small_group, siblings=[*by, "level", "code"])
-            metrics = metrics.assign(suppressed=hidden["suppressed"])
+        if external:  # the cells ``metrics --external --by`` the same groups hides
+            population = (ctx.results if results is None else results).candidates
+            hidden, _ = protect_published(metrics, [*by, "cohort"], ctx.rules,
+                                          population=population)  # fmt: skip
+            metrics = metrics.assign(suppressed=hidden["suppressed"].to_numpy())
     table = trends(metrics, cohort_order(ctx), by)
     small = ctx.rules.small_group
     table.insert(table.columns.get_loc("suppressed"), "small_group",
