@@ -33,6 +33,7 @@ from cc_analytics.inputs.folder import locate
 from cc_analytics.inputs.read import read_dataset
 from cc_analytics.inputs.sheets import read_sheets
 from tests.fixtures import in_workspace
+from tests.test_validation import write_workbook
 
 GOOD = Path(__file__).resolve().parent / "data" / "bad" / "score_decimal_zero"
 RESAVE = (
@@ -63,22 +64,6 @@ def dataset(tmp_path: Path, name: str = "ecole", scores: bool = True) -> Path:
     if not scores:
         (folder / "scores.csv").unlink()
     return folder
-
-
-def write_workbook(path: Path, sheets: dict[str, list[list]],
-                   merged: tuple[str, ...] = ()) -> Path:  # fmt: skip
-    from openpyxl import Workbook
-
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    for title, rows in sheets.items():
-        sheet = workbook.create_sheet(title)
-        for row in rows:
-            sheet.append(row)
-        for cells in merged:
-            sheet.merge_cells(cells)
-    workbook.save(path)
-    return path
 
 
 def patch_sheet(path: Path, change: Callable[[bytes], bytes]) -> Path:

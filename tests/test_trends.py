@@ -30,7 +30,6 @@ Each comparison has 7 tests (4 competencies, 2 blocks, the title), all with the 
 
 from __future__ import annotations
 
-import csv
 import math
 from fractions import Fraction
 from pathlib import Path
@@ -59,6 +58,7 @@ from cc_analytics.reporting.context import ReportContext
 from cc_analytics.reporting.tables import trends_table
 from cc_analytics.workspace.processed import Tables
 from tests.fixtures import scores_frame, tiny_referentiel
+from tests.test_cli_metrics import read_csv
 
 REF = tiny_referentiel()
 COMPETENCIES = ["B1A1C1", "B1A1C2", "B2A1C1", "B2A1C2"]
@@ -460,12 +460,6 @@ def cli(capsys, monkeypatch, project):
         return code, out, err
 
     return run
-
-
-def read_csv(path: Path) -> tuple[list[str], list[dict[str, str]]]:
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.DictReader(handle)
-        return list(reader.fieldnames or []), list(reader)
 
 
 def test_cli_contract(cli, tmp_path):

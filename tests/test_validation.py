@@ -319,7 +319,9 @@ def test_score_outside_the_scale_is_quoted_as_typed(tmp_path):
 
 
 # -- XLSX workbooks -------------------------------------------------------------------------
-def write_workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
+def write_workbook(path: Path, sheets: dict[str, list[list]],
+                   merged: tuple[str, ...] = ()) -> Path:  # fmt: skip
+    """A workbook of ``sheets`` (rows as lists), with ``merged`` ranges on every sheet."""
     from openpyxl import Workbook
 
     workbook = Workbook()
@@ -328,6 +330,8 @@ def write_workbook(path: Path, sheets: dict[str, list[list]]) -> Path:
         sheet = workbook.create_sheet(title)
         for row in rows:
             sheet.append(row)
+        for cells in merged:
+            sheet.merge_cells(cells)
     workbook.save(path)
     return path
 
