@@ -38,24 +38,32 @@ from cc_analytics.demo import DEMO_DATASET
 from cc_analytics.engine.results import compute_results
 from cc_analytics.engine.rules import Rules
 from cc_analytics.gate.pipeline import prepare
+from cc_analytics.referentiel import from_dict
 from cc_analytics.reporting import explore
 from cc_analytics.reporting.context import ReportContext
 from cc_analytics.reporting.kinds import EXPLORATION_NOTEBOOK, NOTEBOOKS_DIR
 from cc_analytics.workspace import Workspace
 from cc_analytics.workspace.processed import Tables
 from tests.browser import browser_session
-from tests.fixtures import tiny_candidates, tiny_referentiel, tiny_scores
+from tests.fixtures import SCALE, tiny_candidates, tiny_referentiel, tiny_scores
 
 NOTEBOOK = NOTEBOOKS_DIR / EXPLORATION_NOTEBOOK
 PLOTLY_MIME = "application/vnd.plotly.v1+json"
 COHORT_LABELS = ["Ensemble des cohortes", "Cohorte X", "Cohorte Y", "Cohorte Z"]
 BLOCK_LABELS = ["Tous les blocs", "Bloc B1 — Bloc un", "Bloc B2 — Bloc deux"]
+#: How the axes name the tiny referentiel's competencies: code, then title, as the reports do.
+COMPETENCY_TICKS = ["B1A1C1 — Un un", "B1A1C2 — Un deux", "B2A1C1 — Deux un",
+                    "B2A1C2 — Deux deux"]  # fmt: skip
 NBSP_PERCENT = "\u00a0%"
 
 
 @pytest.fixture(scope="module")
 def data() -> explore.Exploration:
-    referentiel, rules = tiny_referentiel(), Rules()
+    return exploration(tiny_referentiel())
+
+
+def exploration(referentiel) -> explore.Exploration:
+    rules = Rules()
     candidates, scores = tiny_candidates(), tiny_scores()
     insertion = pd.DataFrame({"candidate_id": pd.Series(dtype="str"),
                               "horizon_months": pd.Series(dtype="int64"),
@@ -150,13 +158,68 @@ def test_block_menu_puts_one_block_on_the_axis(data):
     assert list(fig.layout.yaxis.categoryarray) == everything["yaxis.categoryarray"]
 
 
+@pytest.mark.parametrize("figure", ["competency_rates", "score_distribution"])
+def test_competency_axes_name_each_competency(data, figure):
+    fig = getattr(explore, figure)(data)
+    axis = fig.layout.yaxis
+    assert axis.tickmode == "array"
+    # the categories stay codes (the block menu moves them); the reader sees code and title
+    assert list(axis.tickvals) == ["B1A1C1", "B1A1C2", "B2A1C1", "B2A1C2"]
+    assert list(axis.ticktext) == COMPETENCY_TICKS
+
+
+LONG_TITLE = "Traiter, organiser et stocker l'information pour faciliter les prises de décision"
+
+
+@pytest.fixture(scope="module")
+def titled() -> explore.Exploration:
+    """The tiny data over a referentiel with a long competency title and, as in the shipped
+    one, a block whose title the source does not give."""
+    return exploration(from_dict({
+        "title": "Titre essai",
+        "scale": SCALE,
+        "blocks": [
+            {"code": "B1", "label": "Bloc un", "activities": [{"code": "B1A1", "label": "A", "competencies": [
+                {"code": "B1A1C1", "label": "Un un"}, {"code": "B1A1C2", "label": LONG_TITLE}]}]},
+            {"code": "B2", "label": None, "activities": [{"code": "B2A1", "label": "B", "competencies": [
+                {"code": "B2A1C1", "label": "Deux un"}, {"code": "B2A1C2", "label": "Deux deux"}]}]},
+        ],
+    }))  # fmt: skip
+
+
+def test_long_titles_are_cut_on_a_word_and_given_whole_in_the_hover(titled):
+    fig = explore.competency_rates(titled)
+    # 48 characters at most for the title, cut after a whole word, with « … »
+    assert list(fig.layout.yaxis.ticktext)[1] == (
+        "B1A1C2 — Traiter, organiser et stocker l'information…"
+    )
+    (overall,) = traces(fig, explore.ALL_COHORTS)
+    assert overall.hovertext[1].startswith(
+        "<b>B1A1C2 — Traiter, organiser et stocker l&#x27;information pour<br>"
+        "faciliter les prises de décision</b>")  # fmt: skip
+    menu = explore.cohort_trends(titled).layout.updatemenus[0]
+    assert labels(menu)[4] == "Compétence B1A1C2 — Traiter, organiser et stocker…"
+    score_hover = explore.score_distribution(titled).data[0].hovertext[1]
+    assert "l&#x27;information pour<br>faciliter les prises de décision" in score_hover
+    kappa_hover = explore.agreement_chart(titled).data[0].hovertext[1]
+    assert "l&#x27;information pour<br>faciliter les prises de décision" in kappa_hover
+
+
+def test_a_block_without_a_title_says_so(titled):
+    absent = "Bloc B2 — intitulé absent de la source"
+    assert labels(explore.competency_rates(titled).layout.updatemenus[1])[2] == absent
+    assert labels(explore.cohort_trends(titled).layout.updatemenus[0])[2] == absent
+    assert [t.name for t in explore.route_rates(titled).data[:3]] == [
+        "Titre", "Bloc B1 — Bloc un", absent]  # fmt: skip
+
+
 def test_route_rates_of_a_cohort(data):
     fig = explore.route_rates(data)
     routes = ["FI — formation initiale (élève ou étudiant)", "CA — contrat d'apprentissage",
               "FC — formation continue", "CL — candidature individuelle",
               "VAE — validation des acquis de l'expérience"]  # fmt: skip
     assert list(fig.layout.yaxis.categoryarray) == routes
-    cohort_x = traces(fig, "Bloc B2")[1]  # entries: every cohort, then X, Y, Z
+    cohort_x = traces(fig, "Bloc B2 — Bloc deux")[1]  # entries: every cohort, then X, Y, Z
     assert list(cohort_x.y) == routes
     # C (FI) 0 of 1, A (CA) 1 of 1, nobody on FC and CL in X, B (VAE) 0 of 1
     assert rounded(cohort_x.x) == rounded([0, 100, np.nan, np.nan, 0])
@@ -184,7 +247,8 @@ def test_trends_follow_each_site(data):
 def test_agreement_per_competency(data):
     fig = explore.agreement_chart(data)
     (cohort_x,) = traces(fig, "X")
-    assert list(cohort_x.y) == ["B1A1C1", "B1A1C2", "B2A1C1", "B2A1C2", "Ensemble"]
+    assert list(cohort_x.y) == ["B1A1C1", "B1A1C2", "B2A1C1", "B2A1C2", "ENSEMBLE"]
+    assert list(fig.layout.yaxis.ticktext) == [*COMPETENCY_TICKS, "Ensemble"]
     assert [int(p[0]) for p in cohort_x.customdata] == [2, 2, 0, 1, 5]
     assert cohort_x.x[-1] == pytest.approx(2 / 67)
     assert math.isnan(cohort_x.x[2])  # no pair: no kappa
@@ -433,6 +497,10 @@ def test_lab_serves_the_workspace_notebooks_with_a_token(tmp_path):
         # the workspace had no copy of the notebook: lab made the user's own copy
         assert "exploration.ipynb" in [c["name"] for c in json.loads(listing)["content"]]
         assert (workspace / "notebooks" / "exploration.ipynb").is_file()
+        # Lab's settings come with the command: French, no news
+        status, answer = _get(f"{base}/lab/api/settings/@jupyterlab/translation-extension:plugin"
+                              "?token=testtoken")  # fmt: skip
+        assert json.loads(answer)["schema"]["properties"]["locale"]["default"] == "fr_FR"
         # stopping the command stops the server it started
         server.send_signal(signal.SIGTERM)
         assert server.wait(timeout=30) == 0
@@ -480,7 +548,7 @@ def test_menus_switch_the_data_in_a_browser(data, tmp_path):
         page.wait_for_function("() => document.querySelectorAll("
                                "'.js-plotly-plot .ytick text').length === 2")  # fmt: skip
         block = visit.evaluate(_STATE)
-        assert block["ticks"] == ["B2A1C1", "B2A1C2"]
+        assert block["ticks"] == ["B2A1C1 — Deux un", "B2A1C2 — Deux deux"]
         assert block["names"] == ["X"]  # the cohort choice holds
         page.screenshot(path=str(tmp_path / "competences.png"))
         assert not visit.console_errors()

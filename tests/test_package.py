@@ -28,6 +28,7 @@ PACKAGE_DATA = (
     "cc_analytics/gate/templates/validation.html.j2",
     "cc_analytics/build/templates/index.html.j2",
     "cc_analytics/workspace/templates/README.md",
+    "cc_analytics/workspace/templates/overrides.json",
     "cc_analytics/demo/datasets/demo/jury.csv",
     "cc_analytics/referentiel/data/chargee_de_clientele.yaml",
 )

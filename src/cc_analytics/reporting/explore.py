@@ -36,9 +36,11 @@ from .charts import (
     PALETTE,
     SCORE_COLORS,
     french_table,
+    item_label,
     kappa_interval,
     p_value,
     plain_categories,
+    wrapped,
 )
 from .context import ReportContext
 from .views import (
@@ -62,7 +64,9 @@ SMALL_OPACITY = 0.35
 SIGNIFICANT = "star"
 ALWAYS = -1  # owner of the traces every menu entry shows (legend notes)
 OVERALL_COLOR = "#5b6770"
+OVERALL_NAME = "Ensemble"  # the pooled kappa's bar
 MAX_TABLE_HEIGHT = 900  # beyond, the table scrolls inside the figure
+MENU_WIDTH = 40  # characters of a title in a menu entry or a legend; the hover has it whole
 
 
 @dataclass(frozen=True)
@@ -138,6 +142,7 @@ def overview(data: Exploration) -> pd.DataFrame:
 def competency_rates(data: Exploration) -> go.Figure:
     """Acquisition rate of each competency, with a cohort menu and a block menu."""
     codes = data.ctx.referentiel.competencies["code"].tolist()
+    titles = _titles(data)
     small = data.ctx.rules.small_group
     fig = go.Figure()
     owners = []
@@ -152,7 +157,7 @@ def competency_rates(data: Exploration) -> go.Figure:
                                                       "pattern": {"shape": np.where(
                                                           table["weak"], WEAK_PATTERN, "").tolist()}},
             error_x=_error(rate, table), customdata=table[["n", "k"]].to_numpy(),
-            hovertext=[_rate_hover(r, f"{r.code} — {r.label}", small) for r in table.itertuples()],
+            hovertext=[_rate_hover(r, titles[r.code], small) for r in table.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",
         )  # fmt: skip
         owners.append(i)
@@ -162,7 +167,7 @@ def competency_rates(data: Exploration) -> go.Figure:
     ])  # fmt: skip
     fig.update_xaxes(range=[0, 101], ticksuffix=PERCENT,
                      title="taux d'acquisition (intervalle de confiance à 95 %)")  # fmt: skip
-    _category_axis(fig, codes)
+    _category_axis(fig, codes, _tick_labels(data, codes))
     fig.update_layout(updatemenus=[
         _cohort_menu(data, owners),
         _block_menu(data, codes, _bar_height),
@@ -173,6 +178,7 @@ def competency_rates(data: Exploration) -> go.Figure:
 def score_distribution(data: Exploration) -> go.Figure:
     """Shares of final jury scores 0–4 per competency, with a cohort menu and a block menu."""
     codes = data.ctx.referentiel.competencies["code"].tolist()
+    titles = _titles(data)
     scale = dict(zip(data.ctx.referentiel.scale["value"], data.ctx.referentiel.scale["label"],
                      strict=True))  # fmt: skip
     fig = go.Figure()
@@ -184,7 +190,7 @@ def score_distribution(data: Exploration) -> go.Figure:
         for s in range(5):
             label = f"{s} — {scale.get(s, s)}"
             hover = [
-                f"<b>{escape(str(code))}</b> — note {escape(label)}<br>"
+                f"<b>{wrapped(titles[code])}</b><br>note {escape(label)} : "
                 f"{escape(fr.percent(share / 100))} des évalués ({fr.number(count)} sur "
                 f"{fr.number(total)})"
                 for code, share, count, total in zip(table["code"], shares[f"score_{s}"],
@@ -199,7 +205,7 @@ def score_distribution(data: Exploration) -> go.Figure:
     fig.update_layout(barmode="stack")
     fig.update_xaxes(range=[0, 101], ticksuffix=PERCENT,
                      title="part des candidats évalués (note finale du jury)")  # fmt: skip
-    _category_axis(fig, codes)
+    _category_axis(fig, codes, _tick_labels(data, codes))
     fig.update_layout(updatemenus=[
         _cohort_menu(data, owners),
         _block_menu(data, codes, lambda n: _bar_height(n) + 40),
@@ -214,8 +220,13 @@ def route_rates(data: Exploration) -> go.Figure:
     present = data.overall_routes["access_route"].drop_duplicates().tolist()
     routes = [r for r in ACCESS_ROUTES if r in present] + sorted(set(present) - set(ACCESS_ROUTES))
     names = {r: f"{r} — {ACCESS_ROUTES.get(r, r)}" for r in routes}
+    blocks = data.ctx.referentiel.blocks
     items = [(TITLE, LEVELS["title"]),
-             *((b, f"{LEVELS['block']} {b}") for b in data.ctx.referentiel.blocks["code"])]  # fmt: skip
+             *((b, _block_label(b, label)) for b, label in
+               zip(blocks["code"], blocks["label"], strict=True))]  # fmt: skip
+    # hover boxes name the title and each block in full
+    titles = {TITLE: f"{LEVELS['title']} « {data.ctx.referentiel.title} »"} | {
+        b: f"{LEVELS['block']} {title}" for b, title in _titles(data).items()}  # fmt: skip
     small = data.ctx.rules.small_group
     fig = go.Figure()
     owners = []
@@ -228,10 +239,10 @@ def route_rates(data: Exploration) -> go.Figure:
             rate = rows["rate"] * 100
             fig.add_bar(
                 x=rate, y=[names[r] for r in rows["access_route"]], orientation="h",
-                name=item, legendgroup=code, visible=i == 0,
+                name=escape(item), legendgroup=code, visible=i == 0,
                 marker={"color": PALETTE[j % len(PALETTE)], "opacity": _opacity(rows["small_group"])},
                 error_x=_error(rate, rows),
-                hovertext=[_rate_hover(r, f"{item} — {names[r.access_route]}", small)
+                hovertext=[_rate_hover(r, f"{titles[code]} — {names[r.access_route]}", small)
                            for r in rows.itertuples()],
                 hovertemplate="%{hovertext}<extra></extra>",
             )  # fmt: skip
@@ -260,7 +271,7 @@ def cohort_trends(data: Exploration) -> go.Figure:
     items = [(TITLE, f"{LEVELS['title']} « {referentiel.title} »")]
     items += [(b, _block_label(b, label)) for b, label in
               zip(referentiel.blocks["code"], referentiel.blocks["label"], strict=True)]  # fmt: skip
-    items += [(c, f"{LEVELS['competency']} {c} — {_short(label, 40)}") for c, label in
+    items += [(c, f"{LEVELS['competency']} {item_label(c, label, MENU_WIDTH)}") for c, label in
               zip(referentiel.competencies["code"], referentiel.competencies["label"],
                   strict=True)]  # fmt: skip
     small = data.ctx.rules.small_group
@@ -306,7 +317,7 @@ def agreement_chart(data: Exploration) -> go.Figure:
     """Weighted kappa between jury and employer per competency, with a cohort menu."""
     small = data.ctx.rules.small_group
     codes = [*data.ctx.referentiel.competencies["code"], OVERALL]
-    names = {c: c for c in codes} | {OVERALL: "Ensemble"}
+    titles = _titles(data)
     fig = go.Figure()
     owners = []
     lowest = -0.2
@@ -317,7 +328,7 @@ def agreement_chart(data: Exploration) -> go.Figure:
         if np.isfinite(shown).any():
             lowest = min(lowest, float(np.nanmin(shown)) - 0.05)
         fig.add_bar(
-            x=table["kappa"], y=[names[c] for c in table["code"]], orientation="h",
+            x=table["kappa"], y=table["code"], orientation="h",
             name=escape(cohort or ALL_COHORTS), visible=i == 0, showlegend=False,
             marker={"color": [PALETTE[0] if c != OVERALL else OVERALL_COLOR for c in table["code"]],
                     "opacity": _opacity((table["pairs"] > 0) & (table["pairs"] < small))},
@@ -326,17 +337,19 @@ def agreement_chart(data: Exploration) -> go.Figure:
                      "thickness": 1},
             customdata=table[["pairs"]].to_numpy(), texttemplate="%{x:.2f}",
             textposition="outside", cliponaxis=False,
-            hovertext=[_kappa_hover(r, small) for r in table.itertuples()],
+            hovertext=[_kappa_hover(r, titles.get(r.code, r.code), small)
+                       for r in table.itertuples()],
             hovertemplate="%{hovertext}<extra></extra>",
         )  # fmt: skip
         owners.append(i)
     owners += _legend_notes(fig, [(f"barre pâle : moins de {small} paires de notes",
                                    PALETTE[0], SMALL_OPACITY)])  # fmt: skip
     _kappa_bands(fig, lowest)
+    # two lines: beside the competencies' names the plot is too narrow for one
     fig.update_xaxes(range=[lowest, 1.08], title="kappa pondéré et son intervalle de confiance "
-                     "à 95 % (1 : accord parfait ; 0 : pas mieux que le hasard)",
+                     "à 95 %<br>(1 : accord parfait ; 0 : pas mieux que le hasard)",
                      zeroline=True)  # fmt: skip
-    _category_axis(fig, [names[c] for c in codes])
+    _category_axis(fig, codes, [*_tick_labels(data, codes[:-1]), OVERALL_NAME])
     fig.update_layout(updatemenus=[_cohort_menu(data, owners)])
     return _layout(fig, "Accord entre le jury et l'entreprise (kappa pondéré)",
                    _bar_height(len(codes)))  # fmt: skip
@@ -436,10 +449,19 @@ def _legend_notes(fig: go.Figure, notes: Sequence[tuple[str, str, float]]) -> li
     return [ALWAYS] * len(notes)
 
 
-def _category_axis(fig: go.Figure, categories: list[str]) -> None:
-    """Categories top to bottom in the given order; the block menu changes the list."""
+def _category_axis(fig: go.Figure, categories: list[str],
+                   ticks: Sequence[str] | None = None) -> None:  # fmt: skip
+    """Categories top to bottom in the given order; the block menu changes the list.
+
+    ``ticks`` are the words shown for the categories (« B1A1C1 — Participer… » for a code):
+    the axis keeps the codes, so the block menu moves the same categories whatever their names.
+    """
     fig.update_yaxes(type="category", categoryorder="array", categoryarray=categories,
                      range=[len(categories) - 0.5, -0.5], autorange=False)  # fmt: skip
+    if ticks is not None:
+        # tick values are matched against the categories, which plain_categories escapes
+        fig.update_yaxes(tickmode="array", tickvals=[escape(c, quote=False) for c in categories],
+                         ticktext=[escape(t, quote=False) for t in ticks])  # fmt: skip
 
 
 # -- text ----------------------------------------------------------------------------------
@@ -477,9 +499,9 @@ def _trend_hover(row, small: int) -> str:
     return text
 
 
-def _kappa_hover(row, small: int) -> str:
-    name = f"Ensemble : {OVERALL_LABEL}" if row.code == OVERALL else row.code
-    head = f"<b>{escape(str(name))}</b>"
+def _kappa_hover(row, title: str, small: int) -> str:
+    name = f"{OVERALL_NAME} : {OVERALL_LABEL}" if row.code == OVERALL else title
+    head = f"<b>{wrapped(name)}</b>"
     if not row.pairs:
         return f"{head}<br>aucun candidat noté à la fois par le jury et l'entreprise"
     reading = escape(str(row.reading))
@@ -497,14 +519,21 @@ def _kappa_hover(row, small: int) -> str:
 
 
 def _block_label(code: object, label: object) -> str:
-    text = "" if pd.isna(label) else str(label).strip()
-    block = f"{LEVELS['block']} {code}"
-    return f"{block} — {_short(text, 40)}" if text else block
+    """« Bloc B1 — Collecter et traiter… » for a menu or a legend, cut on a word; a title the
+    source referentiel lacks is said to be absent."""
+    return f"{LEVELS['block']} {item_label(code, label, MENU_WIDTH)}"
 
 
-def _short(text: object, width: int) -> str:
-    text = "" if text is None or (isinstance(text, float) and np.isnan(text)) else str(text)
-    return text if len(text) <= width else text[: width - 1].rstrip() + "…"
+def _titles(data: Exploration) -> dict[str, str]:
+    """« code — whole title » of every block, activity and competency, for hover boxes."""
+    return {c: item_label(c, label, None) for c, label in data.ctx.referentiel.labels().items()}
+
+
+def _tick_labels(data: Exploration, codes: Sequence[str]) -> list[str]:
+    """Axis words for competency codes, as the reports' charts name them: « B1A1C1 —
+    Participer à… », cut on a word (the hover gives the whole title)."""
+    labels = data.ctx.referentiel.labels()
+    return [item_label(c, labels.get(c)) for c in codes]
 
 
 # -- layout --------------------------------------------------------------------------------

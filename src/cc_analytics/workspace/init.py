@@ -13,8 +13,10 @@ import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..core.atomic import write_text
 from ..core.errors import CcAnalyticsError, Problem
 from .catalog import Workspace, is_workspace
+from .lab import as_lab_saves
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEMO_NAME = "demo"
@@ -57,9 +59,13 @@ def init_workspace(folder: str | Path, *, demo: Path | None = None,
 
 
 def copy_notebook(workspace: Workspace, source: Path, created: Created | None = None) -> Path:
-    """The user's own copy of a notebook in ``notebooks/`` (an existing copy is kept)."""
+    """The user's own copy of a notebook in ``notebooks/`` (an existing copy is kept), written
+    as JupyterLab saves it on this Python, so that Lab opens it unmodified."""
     target = workspace.notebooks / source.name
-    _copy(source, target, created)
+    if not target.exists():
+        write_text(target, as_lab_saves(source.read_text(encoding="utf-8")))
+        if created is not None:
+            created.written.append(target)
     return target
 
 
