@@ -623,4 +623,25 @@ def test_config_years_and_misspelt_keys(tmp_path):
     text = str(caught.value)
     assert "clé inconnue dans [build] : outpt" in text
     assert "clé inconnue dans [datasets] : rncp-export" in text
-    assert "« review_years » illisible" in text
+    assert (
+        "« review_years » illisible : L'intervalle 2025-2023 est à l'envers : écrivez 2023-2025."
+        in text
+    )
+
+
+def test_config_refuses_keys_of_a_report_it_does_not_build(tmp_path):
+    (tmp_path / "d").mkdir()
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[datasets]]\npath = "d"\nreports = ["cohort"]\nreview_years = [2023, 2025]\n'
+                   'fiche = "RNCP1"\n', encoding="utf-8")  # fmt: skip
+    with pytest.raises(CcAnalyticsError) as caught:
+        config_from(bad)
+    text = str(caught.value)
+    assert "« review_years » ne sert qu'au rapport « review », absent de « reports »" in text
+    assert "« fiche » ne sert qu'au rapport « renewal », absent de « reports »" in text
+    assert "« fiche » sans « rncp_export »" in text
+    reversed_list = tmp_path / "rev.toml"
+    reversed_list.write_text('[[datasets]]\npath = "d"\nrenewal_years = [2025, 2023]\n',
+                             encoding="utf-8")  # fmt: skip
+    with pytest.raises(CcAnalyticsError, match=r"à l'envers : écrivez \[2023, 2025\]"):
+        config_from(reversed_list)

@@ -35,7 +35,7 @@ from typing import Any
 from ..core.errors import CcAnalyticsError, Problem
 from ..core.text import unique_name
 from ..engine.rules import read_rules_file
-from ..reporting.kinds import KINDS
+from ..reporting.kinds import KINDS, parse_period
 from ..workspace.catalog import Workspace
 
 REPORT_KINDS = tuple(KINDS)
@@ -122,13 +122,16 @@ def load_config(path: str | Path, workspace: Workspace,
         for key in ("review_years", "renewal_years"):
             try:
                 parse_years(entry.get(key))
-            except (TypeError, ValueError):
+            except (TypeError, ValueError) as exc:
+                why = str(exc) if isinstance(exc, ValueError) and str(exc) else ""
                 problems.append(Problem(
-                    f"« {key} » illisible : écrivez [2023, 2025] ou \"2023-2025\"",
-                    file=str(path), value=str(entry.get(key))))  # fmt: skip
+                    f"« {key} » illisible" + (f" : {why}" if why else ""), file=str(path),
+                    value=str(entry.get(key)),
+                    hint='Écrivez [2023, 2025] ou "2023-2025"'))  # fmt: skip
                 entry = {**entry, key: None}
         kinds = entry.get("reports", REPORT_KINDS)
         kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)  # reports = "cohort"
+        problems += _keys_without_their_report(entry, kinds, path)
         unknown = [k for k in kinds if k not in REPORT_KINDS]
         if unknown:
             problems.append(
@@ -213,14 +216,38 @@ def _within(base: Path, relative: str) -> Path:
     return Path(os.path.normpath(base / relative))
 
 
+#: Keys of a ``[[datasets]]`` entry that only one report reads.
+KEYS_OF_REPORT = {"review_years": "review", "renewal_years": "renewal",
+                  "rncp_export": "renewal", "fiche": "renewal"}  # fmt: skip
+
+
+def _keys_without_their_report(entry: dict, kinds: tuple[str, ...], path: Path) -> list[Problem]:
+    """A key for a report the entry does not build would be silently ignored: refused."""
+    problems = [
+        Problem(f"« {key} » ne sert qu'au rapport « {kind} », absent de « reports »",
+                file=str(path), hint=f"Ajoutez « {kind} » à reports, ou retirez {key}")
+        for key, kind in KEYS_OF_REPORT.items()
+        if entry.get(key) not in (None, "", []) and kind not in kinds
+    ]  # fmt: skip
+    if entry.get("fiche") and not entry.get("rncp_export"):
+        problems.append(Problem("« fiche » sans « rncp_export » : la fiche se lit dans l'export",
+                                file=str(path), hint="Ajoutez rncp_export, ou retirez fiche"))  # fmt: skip
+    return problems
+
+
 def parse_years(value: Any) -> tuple[int, int] | None:
-    """``[2023, 2025]``, ``"2023-2025"``, ``2024`` or ``"2024"`` -> (first, last)."""
+    """``[2023, 2025]``, ``"2023-2025"``, ``2024`` or ``"2024"`` -> (first, last); a
+    ``ValueError`` saying in French what is wrong (as ``--years``: see ``parse_period``)."""
     if value is None or value == "" or value == []:
         return None
+    if isinstance(value, bool):
+        raise ValueError("une année est un nombre, comme 2024")
     if isinstance(value, int | str):
-        parts = [int(p) for p in str(value).replace("–", "-").split("-")]
-    else:
-        parts = [int(p) for p in value]
-    if not 1 <= len(parts) <= 2 or parts[0] > parts[-1]:
-        raise ValueError(value)
+        return parse_period(str(value))
+    parts = [int(p) for p in value]
+    if len(parts) == 2 and parts[0] > parts[1]:
+        raise ValueError(f"L'intervalle {parts[0]}-{parts[1]} est à l'envers : écrivez "
+                         f"[{parts[1]}, {parts[0]}].")  # fmt: skip
+    if not 1 <= len(parts) <= 2:
+        raise ValueError("une période a une ou deux années, comme [2023, 2025]")
     return parts[0], parts[-1]

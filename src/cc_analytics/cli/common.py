@@ -1,11 +1,15 @@
-"""What the command handlers share: exit codes, the dataset a command is about, its context."""
+"""What the command handlers share: exit codes, usage refusals, the dataset a command is about,
+its context."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..core.errors import CcAnalyticsError
+from ..core.errors import CcAnalyticsError, Problem
+from ..core.terminal import printable
 from ..workspace.catalog import DatasetCatalog, Workspace
 
 if TYPE_CHECKING:
@@ -36,13 +40,12 @@ def prepared_context(args: argparse.Namespace) -> ReportContext:
                         threshold=args.threshold, combine=args.combine)  # fmt: skip
 
 
-def years_of(text: str | None) -> tuple[int, int] | None:
-    """``--years``: ``2023-2025`` or ``2024``; a French error for anything else."""
-    from ..build.config import parse_years
-
-    try:
-        return parse_years(text)
-    except ValueError:
-        raise CcAnalyticsError(
-            f"--years : période illisible « {text} » ; écrivez par exemple 2023-2025 ou 2024"
-        ) from None
+def refused_usage(args: argparse.Namespace, problems: Problem | Iterable[Problem]) -> int:
+    """Say, as argparse says a usage error (and with its exit code), what the command line
+    asks that cannot be done; every problem at once. Nothing has been read or written."""
+    message = CcAnalyticsError(problems).render()
+    command = " ".join(p for p in ("cc-analytics", args.command, getattr(args, "action", None))
+                       if p)  # fmt: skip
+    print(f"{command} : erreur d'utilisation : {printable(message, keep_lines=True)}",
+          file=sys.stderr)  # fmt: skip
+    return EXIT_USAGE

@@ -7,8 +7,9 @@ from pathlib import Path
 
 from ..core.atomic import unwritable
 from ..core.labels import COMBINE_MODES
+from ..core.text import visible
 from ..core.version import __version__
-from ..reporting.kinds import KINDS
+from ..reporting.kinds import KINDS, parse_period
 from . import build, data, lab, referentiel, report, tables, workspace
 from .french import FrenchParser
 
@@ -26,7 +27,8 @@ def build_parser() -> argparse.ArgumentParser:
     commands.required = True
 
     p = commands.add_parser("init", help="créer un espace de travail (dossiers, démo, carnet)")
-    p.add_argument("folder", type=Path, help="dossier de l'espace de travail à créer")
+    p.add_argument("folder", type=Path, metavar="DOSSIER",
+                   help="dossier de l'espace de travail à créer")  # fmt: skip
     p.add_argument("--empty", action="store_true",
                    help="sans le jeu de démonstration dans data/raw/demo")  # fmt: skip
     p.add_argument("--no-notebook", action="store_true",
@@ -46,9 +48,8 @@ def build_parser() -> argparse.ArgumentParser:
         "ingest", help="contrôler puis écrire les tables normalisées (Parquet) dans data/processed/"
     )
     _dataset_arguments(p)
-    p.add_argument(
-        "--out-dir", type=output_folder, help="dossier de sortie (défaut : data/processed/NOM)"
-    )
+    p.add_argument("--out-dir", type=output_folder, metavar="DOSSIER",
+                   help="dossier de sortie (défaut : data/processed/NOM)")  # fmt: skip
     p.set_defaults(handler=data.ingest)
 
     p = commands.add_parser("metrics", help="taux d'acquisition par compétence, bloc et titre")
@@ -57,6 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--by",
         default="cohort",
+        metavar="COLONNES",
         help="regroupement : colonnes des candidats séparées par des virgules "
         "(cohort, access_route, site, immersion, year) ; défaut : cohort",
     )
@@ -65,15 +67,18 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="document externe : masque les résultats des petits effectifs",
     )
-    p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
+    p.add_argument("--out", type=output_file, required=True, metavar="FICHIER",
+                   help="fichier .csv ou .xlsx")  # fmt: skip
     _excel_fr_argument(p)
     p.set_defaults(handler=tables.metrics)
 
     p = commands.add_parser("agreement", help="accord jury–entreprise (kappa pondéré)")
     _dataset_arguments(p)
     _rules_arguments(p)
-    p.add_argument("--by", default="", help="regroupement facultatif (ex. cohort)")
-    p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
+    p.add_argument("--by", default="", metavar="COLONNES",
+                   help="regroupement facultatif (ex. cohort)")  # fmt: skip
+    p.add_argument("--out", type=output_file, required=True, metavar="FICHIER",
+                   help="fichier .csv ou .xlsx")  # fmt: skip
     _excel_fr_argument(p)
     p.set_defaults(handler=tables.agreement)
 
@@ -88,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--by",
         default="site",
         type=trend_groups,
+        metavar="COLONNES",
         help="cohortes comparées au sein de chaque groupe : colonnes des candidats séparées par "
         'des virgules (site, access_route…) ; défaut : site ; --by "" compare chaque '
         "cohorte à la précédente, tous sites confondus",
@@ -98,14 +104,16 @@ def build_parser() -> argparse.ArgumentParser:
         help="document externe : masque les résultats des petits effectifs et toute "
         "comparaison qui les touche",
     )
-    p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
+    p.add_argument("--out", type=output_file, required=True, metavar="FICHIER",
+                   help="fichier .csv ou .xlsx")  # fmt: skip
     _excel_fr_argument(p)
     p.set_defaults(handler=tables.trends)
 
     p = commands.add_parser("promotions", help="statistiques RNCP par année de promotion")
     _dataset_arguments(p)
     _rules_arguments(p)
-    p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
+    p.add_argument("--out", type=output_file, required=True, metavar="FICHIER",
+                   help="fichier .csv ou .xlsx")  # fmt: skip
     _excel_fr_argument(p)
     p.set_defaults(handler=tables.promotions)
 
@@ -116,24 +124,33 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _dataset_arguments(p)
     _rules_arguments(p)
-    p.add_argument("--cohort", required=True, help="cohorte à suivre (ex. 2024-LYON)")
-    p.add_argument("--out", type=output_file, required=True, help="fichier .csv ou .xlsx")
+    p.add_argument("--cohort", required=True, metavar="COHORTE",
+                   help="cohorte à suivre (ex. 2024-LYON ; majuscules ou minuscules)")  # fmt: skip
+    p.add_argument("--out", type=output_file, required=True, metavar="FICHIER",
+                   help="fichier .csv ou .xlsx")  # fmt: skip
     _excel_fr_argument(p)
     p.set_defaults(handler=tables.followup)
 
     p = commands.add_parser(
         "report", help="produire un rapport HTML (cohorte, revue qualité, renouvellement RNCP)"
     )
-    p.add_argument("kind", choices=list(KINDS))
+    p.add_argument("kind", choices=list(KINDS), metavar="RAPPORT",
+                   help="cohort : rapport de cohorte ; review : revue qualité inter-cohortes ; "
+                        "renewal : preuves pour le renouvellement RNCP")  # fmt: skip
     _dataset_arguments(p)
     _rules_arguments(p)
-    p.add_argument("--cohort", help="cohorte (rapport cohort)")
-    p.add_argument("--years", help="période, ex. 2023-2025 (rapports review et renewal)")
-    p.add_argument("--site", help="site (rapport review)")
-    p.add_argument(
-        "--rncp-export", type=Path, help="export XML du RNCP à mettre en regard (rapport renewal)"
-    )
-    p.add_argument("--fiche", help="numéro de fiche dans l'export RNCP")
+    # each option below is read by some kinds only (reporting.kinds): the others refuse it
+    p.add_argument("--cohort", metavar="COHORTE",
+                   help="cohorte (rapport cohort ; ex. 2024-LYON, majuscules ou minuscules)")  # fmt: skip
+    p.add_argument("--years", type=years, metavar="ANNÉES",
+                   help="période : une année (2024) ou un intervalle (2023-2025) ; rapports "
+                        "review et renewal (défaut : toutes les années)")  # fmt: skip
+    p.add_argument("--site", metavar="SITE", help="site (rapport review)")
+    p.add_argument("--rncp-export", type=Path, metavar="FICHIER",
+                   help="export XML du RNCP à mettre en regard (rapport renewal)")  # fmt: skip
+    p.add_argument("--fiche", metavar="NUMÉRO",
+                   help="numéro de fiche dans l'export RNCP (rapport renewal, avec "
+                        "--rncp-export)")  # fmt: skip
     audience = p.add_mutually_exclusive_group()
     audience.add_argument(
         "--external",
@@ -162,6 +179,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument(
         "--out",
         type=output_file,
+        metavar="FICHIER",
         help="fichier .html (la page), ou .pdf (PDF A4, la page .html étant écrite à côté) ; "
         "défaut : reports/NOM/….html",
     )
@@ -174,35 +192,43 @@ def build_parser() -> argparse.ArgumentParser:
         help="tâche principale : contrôle, tables, tous les rapports et reports/index.html, "
         "pour chaque jeu de données de l'espace de travail",
     )
-    p.add_argument("dataset", type=Path, nargs="?",
+    p.add_argument("dataset", type=Path, nargs="?", metavar="DONNÉES",
                    help="un seul dossier de données (défaut : ceux de data/raw, ou ceux de "
                         "cc-analytics.toml)")  # fmt: skip
     p.add_argument(
         "--config",
         type=Path,
+        metavar="FICHIER",
         help="configuration TOML (défaut : cc-analytics.toml de l'espace de travail)",
     )
     p.add_argument("--force", action="store_true", help="tout reconstruire")
     p.add_argument("--pdf", action="store_true",
                    help="écrire aussi un PDF A4 à côté de chaque rapport HTML (demande Chromium ; "
                         "ou pdf = true dans la section [build] de cc-analytics.toml)")  # fmt: skip
-    p.add_argument("--jobs", type=positive, help="processus en parallèle (défaut : un par cœur)")
-    p.add_argument("--executor", default="local", help="local (défaut) ou dask:ADRESSE")
+    p.add_argument("--jobs", type=positive, metavar="N",
+                   help="processus en parallèle (défaut : un par cœur)")  # fmt: skip
+    p.add_argument("--executor", default="local", metavar="EXÉCUTEUR",
+                   help="local (défaut) ou dask:ADRESSE")  # fmt: skip
     p.add_argument("--wait", type=seconds, default=0, metavar="SECONDES",
                    help="si une autre construction tourne, attendre au plus SECONDES")  # fmt: skip
     _workspace_argument(p)
     p.set_defaults(handler=build.build)
 
     p = commands.add_parser("lab", help="ouvrir JupyterLab sur les carnets de l'espace de travail")
-    p.add_argument("--port", type=port, default=8888)
+    p.add_argument("--port", type=port, default=8888,
+                   help="port du serveur JupyterLab (défaut : 8888)")  # fmt: skip
     p.add_argument("--no-browser", action="store_true", help="ne pas ouvrir de navigateur")
     _workspace_argument(p)
     p.set_defaults(handler=lab.lab)
 
     p = commands.add_parser("demo", help="générer un jeu de données de démonstration")
-    p.add_argument("folder", type=Path, help="dossier à créer")
-    p.add_argument("--seed", type=int, default=2026)
-    p.add_argument("--layout", choices=["wide", "long"], default="wide")
+    p.add_argument("folder", type=Path, metavar="DOSSIER", help="dossier à créer")
+    p.add_argument("--seed", type=whole_number, default=2026, metavar="GRAINE",
+                   help="graine du tirage : la même graine redonne les mêmes données "
+                        "(défaut : 2026)")  # fmt: skip
+    p.add_argument("--layout", choices=["wide", "long"], default="wide",
+                   help="wide : une colonne par compétence (jury.csv, entreprise.csv) ; long : "
+                        "une ligne par note (scores.csv) ; défaut : wide")  # fmt: skip
     p.set_defaults(handler=workspace.demo)
     return parser
 
@@ -216,17 +242,21 @@ def _referentiel_commands(commands: argparse._SubParsersAction) -> None:
         "import",
         help="importer un document officiel (export RNCP XML, tableau référentiel) en YAML",
     )
-    p.add_argument("source", type=Path, help="fichier source (format détecté par le contenu)")
-    p.add_argument("--fiche", help="numéro de fiche dans un export RNCP (ex. RNCP36612)")
-    p.add_argument("--out", type=output_file, required=True, help="fichier YAML à écrire")
+    p.add_argument("source", type=Path, metavar="SOURCE",
+                   help="fichier source (format détecté par le contenu)")  # fmt: skip
+    p.add_argument("--fiche", metavar="NUMÉRO",
+                   help="numéro de fiche dans un export RNCP (ex. RNCP36612)")  # fmt: skip
+    p.add_argument("--out", type=output_file, required=True, metavar="FICHIER",
+                   help="fichier YAML à écrire")  # fmt: skip
     p.set_defaults(handler=referentiel.import_source)
 
     p = sub.add_parser("list", help="lister les fiches d'un export RNCP")
-    p.add_argument("source", type=Path)
+    p.add_argument("source", type=Path, metavar="SOURCE", help="export XML du RNCP")
     p.set_defaults(handler=referentiel.list_fiches)
 
     p = sub.add_parser("show", help="afficher un référentiel (défaut : Chargé.e de clientèle)")
-    p.add_argument("file", type=Path, nargs="?", help="référentiel YAML (défaut : celui livré)")
+    p.add_argument("file", type=Path, nargs="?", metavar="FICHIER",
+                   help="référentiel YAML (défaut : celui livré)")  # fmt: skip
     p.add_argument(
         "--format",
         choices=["tree", "csv"],
@@ -236,7 +266,7 @@ def _referentiel_commands(commands: argparse._SubParsersAction) -> None:
     p.set_defaults(handler=referentiel.show)
 
     p = sub.add_parser("check", help="vérifier l'intégrité d'un référentiel YAML")
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, metavar="FICHIER", help="référentiel YAML")
     p.set_defaults(handler=referentiel.check)
 
 
@@ -268,12 +298,27 @@ def trend_groups(text: str) -> str:
     return text
 
 
+def years(text: str) -> tuple[int, int]:
+    """``--years``: ``2024`` or ``2023-2025``; a reversed or malformed period is explained."""
+    try:
+        return parse_period(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def whole_number(text: str) -> int:
+    """A whole number (``--seed``)."""
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"nombre entier attendu, pas « {visible(text)} »"
+        ) from None
+
+
 def positive(text: str) -> int:
     """``--jobs``: a whole number, at least 1."""
-    try:
-        number = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"nombre entier attendu, pas « {text} »") from None
+    number = whole_number(text)
     if number < 1:
         raise argparse.ArgumentTypeError(f"au moins 1 (reçu : {number})")
     return number
@@ -306,18 +351,19 @@ def _workspace_argument(p: argparse.ArgumentParser) -> None:
 
 
 def _dataset_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("dataset", type=Path,
+    p.add_argument("dataset", type=Path, metavar="DONNÉES",
                    help="dossier de données, ou son nom dans data/raw (voir README)")  # fmt: skip
     p.add_argument(
         "--referentiel",
         type=Path,
+        metavar="FICHIER",
         help="référentiel YAML (défaut : celui du dossier, sinon Chargé.e de clientèle)",
     )
     _workspace_argument(p)
 
 
 def _rules_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--rules", type=Path, help="fichier de règles TOML")
+    p.add_argument("--rules", type=Path, metavar="FICHIER", help="fichier de règles TOML")
     p.add_argument(
         "--threshold",
         type=int,

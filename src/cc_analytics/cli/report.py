@@ -7,20 +7,25 @@ from pathlib import Path
 
 from ..core.errors import CcAnalyticsError
 from ..workspace.catalog import DatasetCatalog, Workspace
-from .common import EXIT_OK, dataset_of, workspace_of, years_of
+from .common import EXIT_OK, dataset_of, refused_usage, workspace_of
 
 
 def report(args: argparse.Namespace) -> int:
     from ..build.lock import build_lock
     from ..gate.pipeline import prepare
+    from ..reporting.kinds import KIND_OPTIONS, option_problems
     from ..reporting.requests import ReportRequest, build_report, check_options
 
+    # an option this kind of report would ignore is a usage error, said before anything is read
+    given = {option: getattr(args, option) for option in KIND_OPTIONS}
+    if problems := option_problems(args.kind, given):
+        return refused_usage(args, problems)
     dataset = dataset_of(args)
     request = ReportRequest(
         kind=args.kind,
         dataset=dataset,
         cohort=args.cohort,
-        years=years_of(args.years),
+        years=args.years,
         site=args.site,
         referentiel=args.referentiel,
         rules=args.rules,

@@ -4,10 +4,9 @@ XLSX."""
 from __future__ import annotations
 
 import argparse
-import sys
 
-from ..core.errors import CcAnalyticsError
-from .common import EXIT_OK, EXIT_USAGE, prepared_context
+from ..core.errors import CcAnalyticsError, Problem
+from .common import EXIT_OK, prepared_context, refused_usage
 
 
 def metrics(args: argparse.Namespace) -> int:
@@ -71,27 +70,29 @@ def trends(args: argparse.Namespace) -> int:
 
 def followup(args: argparse.Namespace) -> int:
     from ..reporting.exports import write_table, write_workbook
+    from ..reporting.requests import resolve_cohort
     from ..reporting.tables import followup_information, followup_sheets, followup_table
 
     if refused := _excel_fr_refused(args):
         return refused
     ctx = prepared_context(args)
-    info = followup_information(ctx, args.cohort)
+    cohort = resolve_cohort(ctx, args.cohort)  # « 2024-lyon » is 2024-LYON
+    info = followup_information(ctx, cohort)
     if args.out.suffix.lower() == ".xlsx":
-        sheets = followup_sheets(ctx, args.cohort)
+        sheets = followup_sheets(ctx, cohort)
         write_workbook(sheets, args.out, info)
         rows = len(sheets["suivi"])
     else:
-        table = followup_table(ctx, args.cohort)
+        table = followup_table(ctx, cohort)
         write_table(ctx.stamp(table), args.out, info, excel_fr=args.excel_fr)
         rows = len(table)
-    presented = (ctx.results.candidates["cohort"] == args.cohort).to_numpy(dtype=bool) & (
+    presented = (ctx.results.candidates["cohort"] == cohort).to_numpy(dtype=bool) & (
         ctx.results.title_presented
     )
     people = f"{rows} ligne(s)" if rows else (
         "aucun candidat présenté pour l'instant" if not presented.any()
         else "tous les candidats présentés ont obtenu le titre")  # fmt: skip
-    print(f"Suivi de la cohorte {args.cohort} : {people}, écrit dans {args.out} (document "
+    print(f"Suivi de la cohorte {cohort} : {people}, écrit dans {args.out} (document "
           "interne : il contient des données personnelles).")  # fmt: skip
     return EXIT_OK
 
@@ -99,11 +100,10 @@ def followup(args: argparse.Namespace) -> int:
 def _excel_fr_refused(args: argparse.Namespace) -> int | None:
     """``--excel-fr`` shapes a CSV; an XLSX is always in French: say so rather than ignore it."""
     if args.excel_fr and args.out.suffix.lower() != ".csv":
-        print(f"cc-analytics {args.command} : erreur d'utilisation : l'option --excel-fr ne "
-              f"s'applique qu'à un fichier .csv, pas à « {args.out.name} » (un fichier .xlsx est "
-              "toujours en français) ; retirez --excel-fr ou écrivez un fichier .csv.",
-              file=sys.stderr)  # fmt: skip
-        return EXIT_USAGE
+        return refused_usage(args, Problem(
+            f"l'option --excel-fr ne s'applique qu'à un fichier .csv, pas à « {args.out.name} » "
+            "(un fichier .xlsx est toujours en français) ; retirez --excel-fr ou écrivez un "
+            "fichier .csv."))  # fmt: skip
     return None
 
 
