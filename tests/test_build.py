@@ -242,7 +242,7 @@ def test_index_lists_every_report_with_status_duration_and_links(new_dataset, mo
     output = reports_of(dataset)
     assert summary.index == output / "index.html"
     hrefs = links_of(summary.index)
-    expected = ["demo/validation.html", "demo/tables/",
+    expected = ["demo/validation.html", "demo/tables/index.html",
                 *(f"demo/cohort-{c}.html" for c in DEMO_COHORTS),
                 "demo/renewal.html", "demo/review.html"]  # fmt: skip
     assert sorted(hrefs) == sorted(expected)

@@ -33,7 +33,7 @@ from ..workspace.catalog import DatasetCatalog
 from . import keys
 from .config import BuildConfig, DatasetConfig
 from .executors import local_executor
-from .index import write_index
+from .index import index_link, write_index
 from .outcomes import BuildSummary, Job, Outcome, safe_message, scrub
 from .state import audience_name, drift, files_drift, last_seconds, load_state, save_state
 
@@ -220,7 +220,7 @@ def _prepare_dataset(target: Target, config: BuildConfig, force: bool, summary: 
     dataset = target.config
     base = ReportRequest(kind="cohort", dataset=target.catalog, referentiel=dataset.referentiel,
                          rules=config.rules_file, shared_plotly=config.shared_plotly,
-                         pdf=config.pdf)  # fmt: skip
+                         pdf=config.pdf, index_link=index_link(out, config.output))  # fmt: skip
     summary.outcomes.append(_result_tables(target, inputs, config.rules_file, rules, force))
     common = (inputs, rules, keys.optional_file_digest(dataset.referentiel))
     # a cohort report does not read the insertion survey: a survey edit leaves it as it is

@@ -4,7 +4,8 @@ request to an A4 PDF.
 The page is built from the project's nbconvert template (``templates/cc_report``): French,
 no code cells, a table of contents, a print stylesheet, plotly.js once (inline by default, so
 a page copied alone still draws its charts; or one shared file for a folder of internal
-reports, which the page then says it needs), a short script of its own that sorts the tables
+reports, which the page then says it needs), a link back to the build's index for a page
+the main job makes (hidden on paper), a short script of its own that sorts the tables
 marked ``sortable`` when a header is clicked and fits the charts to the paper before printing,
 and a Content-Security-Policy that forbids any outside request.
 
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from ..core.atomic import write_bytes, write_text
 from ..core.errors import CcAnalyticsError, Problem
@@ -49,9 +51,10 @@ class Rendered:
 
 def render_report(kind: str, parameters: dict[str, Any], out_html: str | Path, *,
                   title: str, subtitle: str = "", shared_plotly: bool = False,
-                  timeout: int = 600, pdf: bool = False) -> Rendered:  # fmt: skip
+                  timeout: int = 600, pdf: bool = False,
+                  index_link: str | None = None) -> Rendered:  # fmt: skip
     """Execute the ``kind`` notebook with ``parameters`` and write ``out_html`` (+ ``.ipynb``,
-    and the page printed to ``.pdf`` when ``pdf``)."""
+    and the page printed to ``.pdf`` when ``pdf``); ``index_link``: see :func:`export_html`."""
     import nbformat
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
@@ -105,7 +108,7 @@ def render_report(kind: str, parameters: dict[str, Any], out_html: str | Path, *
                 os.environ[REPORT_ENV] = previous
         nb = nbformat.read(executed, as_version=4)
         html = export_html(nb, title=f"{KINDS[kind].title} — {title}", subtitle=subtitle,
-                           shared_plotly=shared_plotly)  # fmt: skip
+                           shared_plotly=shared_plotly, index_link=index_link)  # fmt: skip
         printed = _print_in(Path(tmp), out_html.name, html, shared_plotly) if pdf else None
         if shared_plotly:
             ensure_shared_plotly(out_html.parent)
@@ -152,8 +155,14 @@ def _execution_problem(kind: str, exc: Exception) -> Problem:
                         "paramètres dans JupyterLab pour voir la cellule en cause")  # fmt: skip
 
 
-def export_html(nb: Any, *, title: str, subtitle: str = "", shared_plotly: bool = False) -> str:
-    """The report page for an executed notebook (inputs and prompts hidden)."""
+def export_html(nb: Any, *, title: str, subtitle: str = "", shared_plotly: bool = False,
+                index_link: str | None = None) -> str:  # fmt: skip
+    """The report page for an executed notebook (inputs and prompts hidden).
+
+    ``index_link``: where the build's index is, relative to the page (``../index.html``); the
+    page then opens with « ← Sommaire des rapports », shown on screen only. Only the main job
+    passes it: a report made alone has no index to go back to.
+    """
     from nbconvert import HTMLExporter
 
     exporter = HTMLExporter(
@@ -169,6 +178,7 @@ def export_html(nb: Any, *, title: str, subtitle: str = "", shared_plotly: bool 
         "cc_print_js": (TEMPLATES_DIR / "cc_report" / "print.js").read_text(encoding="utf-8"),
         "cc_plotly_src": PLOTLY_FILE if shared_plotly else "",
         "cc_plotly_inline": "" if shared_plotly else _plotly_js(),
+        "cc_index_link": quote(Path(index_link).as_posix()) if index_link else "",
     }
     body, _ = exporter.from_notebook_node(nb, resources=resources)
     return add_toc(body)

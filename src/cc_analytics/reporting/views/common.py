@@ -77,6 +77,25 @@ def guarded(ctx: ReportContext, table: pd.DataFrame, siblings: list[str],
 
 ITEM_ORDER = {"title": 0, "block": 1, "competency": 2}
 
+#: A « Chiffres clés » table: one row per figure, what it is, its value and how to read it (in
+#: French, ready to show), and the figure itself: a count, or a rate in [0, 1] (NaN when hidden
+#: or not defined).
+KEY_FIGURE_COLUMNS = ["indicator", "value", "detail", "number"]
+HIDDEN_FIGURE = "masqué"
+
+
+def key_figures_frame(rows: list[tuple[str, str, str, float]]) -> pd.DataFrame:
+    """A key-figures table from ``(indicator, value, detail, number)`` rows."""
+    frame = pd.DataFrame(rows, columns=KEY_FIGURE_COLUMNS)
+    return frame.astype({"number": "float64"})
+
+
+def hidden_for_size(n: float, small_group: int, external: bool) -> bool:
+    """Whether a figure computed on ``n`` people is hidden: a small group (0 < n < the rules'
+    ``small_group``) in an external document, as :func:`~cc_analytics.engine.privacy.protect`
+    hides it."""
+    return external and 0 < n < small_group
+
 
 def period_mask(ctx: ReportContext, years: tuple[int, int] | None, site: str | None) -> pd.Series:
     """Candidates whose latest jury session falls in ``years`` (bounds included), of ``site``.
@@ -130,8 +149,10 @@ def privacy_note(ctx: ReportContext) -> str:
             "voisin\u00a0») jusqu'à ce qu'aucun résultat masqué ne puisse être retrouvé à moins de "
             f"{ctx.rules.protection_width} près. Quand le total d'un groupe plus large est à "
             "0\u00a0% ou 100\u00a0%, il dit le résultat de tous ses membres, masqués ou non : le "
-            "tableau le signale. Les effectifs restent affichés. Le détail du contrôle figure "
-            "dans la provenance, en fin de document."
+            "tableau le signale. Le nombre de candidats d'un groupe reste en général affiché ; "
+            "il est masqué lui aussi («\u00a0—\u00a0») là où il permettrait de retrouver un "
+            "résultat masqué, par exemple par voie d'accès quand les certifiés par la VAE sont "
+            "publiés. Le détail du contrôle figure dans la provenance, en fin de document."
         )
     return (
         f"Usage interne : tous les résultats sont affichés ; les groupes de moins de {n} "

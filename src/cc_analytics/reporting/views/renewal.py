@@ -15,8 +15,18 @@ from ...engine.privacy import HIDDEN_COLUMNS, PRIVACY_TEXTS, blank_suppressed
 from ...engine.promotions import HORIZONS, promotion_statistics
 from ...engine.results import Results
 from ...engine.stats import wilson_interval
+from .. import formatting as fr
 from ..context import ReportContext
-from .common import describe_period, guarded, period_results, routes_by_year, with_items
+from .common import (
+    HIDDEN_FIGURE,
+    describe_period,
+    guarded,
+    hidden_for_size,
+    key_figures_frame,
+    period_results,
+    routes_by_year,
+    with_items,
+)
 
 
 @dataclass(frozen=True)
@@ -36,6 +46,7 @@ class RenewalView:
     published_warning: str | None  # set when the fiche is not about this referentiel's title
     promotion_years: list[int]  # years with at least one certified candidate
     enough_promotions: bool
+    key_figures: pd.DataFrame  # « Chiffres clés » at the top: see :func:`renewal_key_figures`
     period: str = ""
 
     @property
@@ -101,18 +112,80 @@ def renewal_view(ctx: ReportContext, years: tuple[int, int] | None = None,
         published = compare_published(promotions, read_statistics(rncp_export, fiche))
         source, warning = _fiche_identity(ctx, rncp_export, fiche)
     insertion = _insertion(promotions, ctx)
+    surveyed = insertion[insertion["surveyed"] > 0].reset_index(drop=True)
     promotion_years = promotions.loc[promotions["NOMBRE_CERTIFIES"] > 0, "ANNEE"].tolist()
     return RenewalView(
         promotions=promotions, counts=_promotion_counts(promotions),
         fiche=_fiche_fields(promotions),
-        insertion=insertion[insertion["surveyed"] > 0].reset_index(drop=True),
+        insertion=surveyed,
         survey_note=_survey_note(insertion), routes=routes_by_year(ctx, results, True),
         blocks=blocks, partial=_partial(ctx, results, blocks),
         modalities=_modalities(ctx), criteria=_criteria(ctx),
         published=published, published_source=source, published_warning=warning,
         promotion_years=[int(y) for y in promotion_years],
-        enough_promotions=len(promotion_years) >= 2, period=describe_period(years),
+        enough_promotions=len(promotion_years) >= 2,
+        key_figures=renewal_key_figures(promotions, surveyed, ctx.rules.small_group,
+                                        ctx.external),
+        period=describe_period(years),
     )  # fmt: skip
+
+
+#: How many of the last promotions the key figures give the certified of.
+KEY_PROMOTIONS = 3
+
+
+def renewal_key_figures(promotions: pd.DataFrame, insertion: pd.DataFrame, small_group: int,
+                        external: bool, last: int = KEY_PROMOTIONS) -> pd.DataFrame:  # fmt: skip
+    """The renewal's « Chiffres clés »: the certified of each of the ``last`` promotions, then
+    for each survey horizon the latest promotion's insertion rates with the base they are
+    computed on.
+
+    ``promotions``: one row per year (``ANNEE``, ``NOMBRE_PRESENTES``, ``NOMBRE_CERTIFIES``,
+    ``NOMBRE_CERTIFIES_VAE``); ``insertion``: one row per year and horizon surveyed
+    (``horizon``, ``surveyed``, ``base``, ``rate_global``, ``rate_job`` in integer percents).
+    In an external document rates computed on fewer than ``small_group`` people are hidden,
+    as in the insertion table; the certified are the fiche's public figures.
+    """
+    rows: list[tuple[str, str, str, float]] = []
+    recent = promotions.sort_values("ANNEE").tail(last)
+    for p in recent.itertuples(index=False):
+        rows.append((f"Certifiés — promotion {p.ANNEE}", fr.number(p.NOMBRE_CERTIFIES),
+                     f"sur {_counted(p.NOMBRE_PRESENTES, 'présenté')} au titre, dont "
+                     f"{fr.number(p.NOMBRE_CERTIFIES_VAE)} par la VAE",
+                     float(p.NOMBRE_CERTIFIES)))  # fmt: skip
+    if recent.empty:
+        rows.append(("Certifiés", fr.MISSING, "aucune promotion dans la période", np.nan))
+    for horizon in HORIZON_LABELS.values():
+        counted = insertion[(insertion["horizon"] == horizon) & (insertion["base"] > 0)]
+        if counted.empty:
+            rows.append((f"Insertion à {horizon}", fr.MISSING,
+                         "pas encore d'enquête, ou aucun répondant pris en compte", np.nan))  # fmt: skip
+            continue
+        latest = counted.sort_values("ANNEE").iloc[-1]
+        base, surveyed = int(latest["base"]), int(latest["surveyed"])
+        indicator = f"Insertion à {horizon} — promotion {int(latest['ANNEE'])}"
+        on_base = (f"base de calcul : {_counted(base, 'répondant')} pris en compte, sur "
+                   f"{_counted(surveyed, 'certifié')} interrogé{'s' if surveyed > 1 else ''}")  # fmt: skip
+        if hidden_for_size(base, small_group, external):
+            rows.append((indicator, HIDDEN_FIGURE,
+                         f"moins de {small_group} personnes : {on_base}", np.nan))  # fmt: skip
+            continue
+        rows.append((indicator,
+                     f"{_whole_percent(latest['rate_global'])} dans l'emploi · "
+                     f"{_whole_percent(latest['rate_job'])} dans le métier visé",
+                     on_base, float(latest["rate_global"]) / 100))  # fmt: skip
+    return key_figures_frame(rows)
+
+
+def _counted(count: object, noun: str) -> str:
+    """``1 présenté``, ``46 présentés``: a count and its noun, agreed in number."""
+    return f"{fr.number(count)} {noun}{'s' if float(count) > 1 else ''}"  # type: ignore[arg-type]
+
+
+def _whole_percent(value: object) -> str:
+    """An integer percent as the fiche gives it: ``85 %`` (``—`` when missing)."""
+    text = fr.number(value)
+    return text if text == fr.MISSING else f"{text}{fr.NBSP}%"
 
 
 def _protect_promotions(promotions: pd.DataFrame, threshold: int) -> pd.DataFrame:

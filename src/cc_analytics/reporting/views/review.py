@@ -12,14 +12,19 @@ from ...core.labels import (
 )
 from ...engine.aggregates import aggregate
 from ...engine.agreement import OVERALL, agreement, score_pairs
+from ...engine.stats import wilson_interval
 from ...engine.trends import CONFIRMED, WATCH, rules_fr
+from .. import formatting as fr
 from ..context import ReportContext
 from ..tables import trends_table
 from .common import (
+    HIDDEN_FIGURE,
     ITEM_ORDER,
     cohort_order,
     describe_period,
     guarded,
+    hidden_for_size,
+    key_figures_frame,
     period_results,
     routes_by_year,
     with_items,
@@ -39,6 +44,7 @@ class ReviewView:
     changes: pd.DataFrame  # the ``cc-analytics trends`` table: each item, cohort vs previous
     never_evaluated: pd.DataFrame  # competencies never evaluated in the period
     missing_from_referentiel: pd.DataFrame  # activities/competencies the source does not give
+    key_figures: pd.DataFrame  # « Chiffres clés » at the top: see :func:`review_key_figures`
 
     @property
     def trend_note(self) -> str:
@@ -147,7 +153,51 @@ def review_view(ctx: ReportContext, years: tuple[int, int] | None = None,
         routes=routes_by_year(ctx, results, True), agreement=agree, changes=changes,
         never_evaluated=never.reset_index(drop=True),
         missing_from_referentiel=missing.reset_index(drop=True),
+        key_figures=review_key_figures(raw[raw["level"] == "title"], changes,
+                                       ctx.rules.small_group, ctx.external),
     )  # fmt: skip
+
+
+def review_key_figures(title: pd.DataFrame, changes: pd.DataFrame, small_group: int,
+                       external: bool) -> pd.DataFrame:  # fmt: skip
+    """The review's « Chiffres clés »: cohorts with candidates presented, candidates
+    presented to the title, the title obtained (with its interval), the changes confirmed
+    after correction.
+
+    ``title``: the title row of each site and cohort of the period, before any hiding (``n``
+    presented, ``k`` obtained; the cohorts share no candidate, so they add up to the period);
+    ``changes``: the page's trends table. In an external document the period's rate is hidden
+    when fewer than ``small_group`` candidates were presented, as any small group's.
+    """
+    n, k = int(title["n"].sum()), int(title["k"].sum())
+    presented = title[title["n"] > 0]  # a cohort with nobody presented has no rate to compare
+    cohorts, sites = presented["cohort"].nunique(), presented["site"].nunique()
+    rows = [("Cohortes de la période", fr.number(cohorts),
+             f"sur {fr.number(sites)} site{'s' if sites > 1 else ''}, avec des candidats "
+             "présentés au titre", float(cohorts)),
+            ("Candidats présentés au titre", fr.number(n), "toutes les cohortes de la période",
+             float(n))]  # fmt: skip
+    if n == 0:
+        rows.append(("Titre obtenu", fr.MISSING, "aucun candidat présenté au titre", np.nan))
+    elif hidden_for_size(n, small_group, external):
+        rows.append(("Titre obtenu", HIDDEN_FIGURE,
+                     f"petit effectif : moins de {small_group} candidats présentés", np.nan))  # fmt: skip
+    else:
+        low, high = wilson_interval(k, n)
+        rows.append(("Titre obtenu", fr.percent(k / n),
+                     f"{fr.number(k)} sur {fr.number(n)} · IC 95\u00a0% "
+                     f"{fr.interval(float(low), float(high))}", k / n))  # fmt: skip
+    tests = int((changes["test"] != "").sum())
+    confirmed = int(changes["flagged"].sum())
+    watch = int((changes["reading"] == WATCH).sum())
+    if tests:
+        rows.append(("Écarts confirmés après correction", fr.number(confirmed),
+                     f"sur {fr.number(tests)} tests d'une cohorte à la précédente du même site "
+                     f"; {fr.number(watch)} {WATCH}", float(confirmed)))  # fmt: skip
+    else:
+        rows.append(("Écarts confirmés après correction", fr.MISSING,
+                     "aucun test : pas deux cohortes successives d'un même site", np.nan))  # fmt: skip
+    return key_figures_frame(rows)
 
 
 def _signals(changes: pd.DataFrame) -> pd.Series:
