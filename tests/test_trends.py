@@ -537,6 +537,48 @@ def test_demo_flags_nothing_that_does_not_survive_the_correction(tmp_path, monke
     assert watch == [("2025-LYON", "TITLE")]
 
 
+def test_two_small_cohorts_pinned_by_a_year_total_get_a_third_cell_hidden():
+    """Nantes 2023 gains U (2 candidates, both acquiring) and V (10, 5 acquiring) beside T (3,
+    1 acquiring); candidates acquire all or nothing, so every item has these counts. T and U
+    are small and hidden; the Nantes 2023 total (k 1 + 2 + 5 = 8) minus the visible V (5)
+    leaves 3 for T + U: T is at least 1 (U has at most 2) and U is 0 to 2, so T is known
+    within 1 to 3, narrower than the protection width (3) though T alone could be 0 to 3.
+    One more hidden cell is needed (a rule hiding a complement only where a set has exactly
+    one hidden cell hides none here): V, the only other cohort of Nantes 2023 (hiding R or S
+    leaves T + U pinned by the year total). Then T can be 0 to 3 and U 0 to 2. Nothing of
+    Lyon, R or S is hidden."""
+    from cc_analytics.reporting.tables import metrics_table
+
+    candidates, scores = candidates_and_scores()
+    extra = [("U", f"U{i:02d}", 4, "2023-09-01") for i in range(2)] + [
+        ("V", f"V{i:02d}", 4 if i < 5 else 0, "2023-11-01") for i in range(10)]  # fmt: skip
+    candidates = pd.concat([candidates, pd.DataFrame(
+        [(cohort, person, "FI", False, "Nantes") for cohort, person, _, _ in extra],
+        columns=candidates.columns)], ignore_index=True)  # fmt: skip
+    scores = pd.concat([scores, scores_frame(
+        [(person, c, "jury", score, date) for _, person, score, date in extra for c in COMPETENCIES]
+    )], ignore_index=True)  # fmt: skip
+    insertion = pd.DataFrame({"candidate_id": pd.Series(dtype="str"),
+                              "horizon_months": pd.Series(dtype="int64"),
+                              "status": pd.Series(dtype="str")})  # fmt: skip
+    tables = Tables(candidates, scores, insertion, REF)
+    results = compute_results(candidates, scores, REF, Rules())
+    ctx = ReportContext("essai", tables, results, Rules(), {"inputs": {}}, external=True)
+
+    metrics = metrics_table(ctx, ["site", "cohort"], external=True)
+    hidden = metrics[metrics["suppressed"].astype(bool)]
+    # every item of the three (title, 2 blocks, 4 competencies), nothing else
+    assert hidden.groupby("cohort").size().to_dict() == {"T": 7, "U": 7, "V": 7}
+    ((name, result),) = ctx.disclosure
+    assert name == "par site et cohorte"
+    assert result.passed
+    table = trends_table(ctx, ["site"], external=True)
+    # T, first of Nantes, only appears as the cohort U is compared with
+    assert set(table.loc[table["k"].isna(), "cohort"]) == {"U", "V"}
+    assert set(table.loc[table["k_previous"].isna(), "previous_cohort"]) == {"T", "U", "V"}
+    assert set(table.loc[table["k"].notna(), "cohort"]) == {"Q", "R", "S"}
+
+
 def test_external_trends_hide_exactly_what_external_metrics_hide():
     """One audit for both: a count ``metrics --external --by site,cohort`` hides is never
     shown by ``trends --external``, and the other way round."""

@@ -101,17 +101,26 @@ def wrapped(text: object, width: int = 60) -> str:
 def rate_bars(
     table: pd.DataFrame, category: str, title: str, hover: str | None = None
 ) -> go.Figure:
-    """Horizontal bars of ``rate`` (in %) with their Wilson interval, one per ``category``."""
-    rate = table["rate"] * 100
+    """Horizontal bars of ``rate`` (in %) with their Wilson interval, one per ``category``;
+    a hidden result (``suppressed``) is written « masqué » where its bar would be."""
+    rate = table["rate"].astype("float64") * 100
+    hidden = table.get("suppressed", pd.Series(False, index=table.index)).astype(bool)
+    names = table[hover].map(wrapped) if hover else pd.Series("", index=table.index)
+    hovers = [
+        f"{escape(str(c))} : "
+        + ("masqué (petit effectif)" if h else f"{fr.percent(r / 100)}<br>{fr.number(k)} sur {fr.number(n)}")
+        + (f"<br>{name}" if name else "")
+        for c, h, r, k, n, name in zip(table[category], hidden, rate, table.get("k", rate),
+                                       table.get("n", rate), names, strict=True)
+    ]  # fmt: skip
     fig = go.Figure(go.Bar(
-        x=rate, y=table[category].astype(str), orientation="h", marker_color=PALETTE[0],
+        x=rate.mask(hidden, 0), y=table[category].astype(str), orientation="h", marker_color=PALETTE[0],
         error_x={"type": "data", "symmetric": False,
                  "array": (table["ci_high"] * 100 - rate), "arrayminus": (rate - table["ci_low"] * 100),
                  "color": "#555"},
-        customdata=table[[c for c in ("n", "k") if c in table]].to_numpy(),
-        hovertext=table[hover].map(wrapped) if hover else None,
-        hovertemplate="%{y} : %{x:.1f} %<br>%{customdata[1]} sur %{customdata[0]}"
-                      + ("<br>%{hovertext}" if hover else "") + "<extra></extra>",
+        text=["masqué" if h else "" for h in hidden], textposition="outside", cliponaxis=False,
+        textfont={"size": 11, "color": "#5b6475"},
+        hovertext=hovers, hovertemplate="%{hovertext}<extra></extra>",
     ))  # fmt: skip
     fig.update_xaxes(
         range=[0, 100], ticksuffix="\u00a0%", title="taux (intervalle de confiance 95 %)"
@@ -135,6 +144,11 @@ def score_distribution(table: pd.DataFrame, labels: Mapping[int, str], title: st
             text=[str(s)] * len(table), textposition="inside", insidetextanchor="middle", textangle=0,
             hovertemplate="%{y} — note " + str(s) + " : %{x:.1f} % (%{customdata:.0f})<extra></extra>",
         )  # fmt: skip
+    hidden = table.get("suppressed", pd.Series(False, index=table.index)).astype(bool)
+    if hidden.any():  # an empty row would read as « nobody evaluated »
+        fig.add_scatter(x=[1] * int(hidden.sum()), y=table.loc[hidden, "code"], mode="text",
+                        text=["masqué (petit effectif)"] * int(hidden.sum()), textposition="middle right",
+                        showlegend=False, hoverinfo="skip", textfont={"size": 11, "color": "#5b6475"})  # fmt: skip
     fig.update_layout(barmode="stack", uniformtext={"minsize": 9, "mode": "hide"})
     fig.update_xaxes(range=[0, 100], ticksuffix="\u00a0%")
     fig.update_yaxes(autorange="reversed")

@@ -45,8 +45,6 @@ def cohort_view(ctx: ReportContext, cohort: str) -> CohortView:
     results = subset(ctx, mask)
     table = aggregate(results, ctx.referentiel, by=[])
     title = table[table["level"] == "title"].iloc[0]
-    blocks = table[table["level"] == "block"].reset_index(drop=True)
-    competencies = table[table["level"] == "competency"].reset_index(drop=True)
 
     any_block = results.block_validated.any(axis=1)
     presented = int(title["n"])
@@ -59,6 +57,14 @@ def cohort_view(ctx: ReportContext, cohort: str) -> CohortView:
         _indicator("Blocs validés sans le titre", presented,
                    int((any_block & ~results.title_obtained).sum())),
     ])  # fmt: skip
+
+    # the cohort's own rates, score counts and means go through the disclosure audit like
+    # every external table: a cohort under the small-group size shows none of them (flagged
+    # only in an internal report)
+    table = protected(ctx, table, [], by=[], population=ctx.tables.candidates[mask])
+    blocks = table[table["level"] == "block"].reset_index(drop=True)
+    blocks = blocks.assign(item=item_names(blocks))
+    competencies = table[table["level"] == "competency"].reset_index(drop=True)
 
     ranked = competencies.sort_values(["rate", "code"], na_position="last", kind="stable")
     ranked = ranked.reset_index(drop=True)
@@ -79,7 +85,7 @@ def cohort_view(ctx: ReportContext, cohort: str) -> CohortView:
         heat = heat.iloc[:0]
         headline = protected(ctx, headline, siblings=[])
 
-    routes = route_breakdown(ctx, results)
+    routes = route_breakdown(ctx, results, population=ctx.tables.candidates[mask])
 
     return CohortView(
         cohort=cohort, headline=headline, blocks=blocks, competencies=ranked,
@@ -90,14 +96,16 @@ def cohort_view(ctx: ReportContext, cohort: str) -> CohortView:
     )  # fmt: skip
 
 
-def route_breakdown(ctx: ReportContext, results: Results) -> pd.DataFrame:
-    """Title and blocks by access route, small groups flagged (hidden when external)."""
+def route_breakdown(ctx: ReportContext, results: Results,
+                    population: pd.DataFrame | None = None) -> pd.DataFrame:  # fmt: skip
+    """Title and blocks by access route, small groups flagged (hidden when external: attacked
+    with the totals of ``population``, the candidates ``results`` counts)."""
     by_route = aggregate(results, ctx.referentiel, by=["access_route"])
     by_route = by_route[by_route["level"] != "competency"].reset_index(drop=True)
     by_route["route_label"] = by_route["access_route"].map(ACCESS_ROUTES)
     by_route["route"] = route_names(by_route["access_route"])
     by_route["item"] = item_names(by_route)
-    return protected(ctx, by_route, siblings=["level", "code"])
+    return protected(ctx, by_route, siblings=["level", "code"], population=population)
 
 
 def route_names(codes: pd.Series) -> pd.Series:
