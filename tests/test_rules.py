@@ -10,8 +10,10 @@ from cc_analytics.engine.rules import Rules, load_rules, read_rules_file
 
 DEFAULT_SENTENCE = (
     "acquis si note ≥ 2 ; rattrapage : dernière session ; combinaison : co-validation : "
-    "jury acquis et, s'il a noté, employeur acquis ; bloc validé si toutes ses compétences "
-    "sont évaluées et acquises ; titre obtenu si tous les blocs sont validés ; "
+    "jury acquis et, s'il a noté, employeur acquis ; rattrapage du jury après la note de "
+    "l'entreprise : la note de l'entreprise reste prise en compte ; bloc validé si toutes ses "
+    "compétences sont évaluées et acquises ; titre obtenu si tous les blocs sont validés ; "
+    "insertion : emploi à l'étranger neutralisé, taux de réponse < 50 % signalé ; "
     "effectifs < 5 masqués dans les documents externes"
 )
 
@@ -20,7 +22,8 @@ def test_defaults():
     rules = Rules()
     assert (rules.threshold, rules.combine, rules.small_group) == (2, "co_validation", 5)
     assert rules.to_dict() == {"threshold": 2, "combine": "co_validation", "small_group": 5,
-                               "protection_width": 3}  # fmt: skip
+                               "protection_width": 3, "retake_clears_employer": False,
+                               "neutralise_abroad": True, "min_response_rate": 50}  # fmt: skip
 
 
 @pytest.mark.parametrize("threshold", [0, 1, 2, 3, 4])
@@ -134,7 +137,8 @@ def test_unknown_key_is_named_with_the_file(tmp_path):
     with pytest.raises(CcAnalyticsError) as caught:
         load_rules(path)
     assert str(caught.value) == (
-        f"{path} : règle inconnue : seuil. Règles possibles : combine, protection_width, small_group, threshold"
+        f"{path} : règle inconnue : seuil. Règles possibles : combine, min_response_rate, "
+        "neutralise_abroad, protection_width, retake_clears_employer, small_group, threshold"
     )
 
 

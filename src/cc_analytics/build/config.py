@@ -10,7 +10,8 @@ to the file itself; every section is optional::
                                 # (lighter, but a page copied alone shows no chart)
     jobs = 0                    # worker processes; 0 = one per core
 
-    [rules]                     # optional: threshold, combine, small_group
+    [rules]                     # optional: threshold, combine, small_group, protection_width,
+                                # retake_clears_employer, neutralise_abroad, min_response_rate
     combine = "co_validation"
 
     [[datasets]]

@@ -46,6 +46,36 @@ COMBINE_MODES: dict[str, str] = {
     "mean": "moyenne jury–employeur (jury seul sans note employeur)",
 }
 
+#: The rules' ``retake_clears_employer``, as every output states it (true / false).
+RETAKE_AFTER_EMPLOYER: dict[bool, str] = {
+    False: "rattrapage du jury après la note de l'entreprise : la note de l'entreprise reste "
+    "prise en compte",
+    True: "rattrapage du jury après la dernière note de l'entreprise : le jury décide seul",
+}
+#: The same, when the jury alone decides (the option changes nothing then).
+RETAKE_AFTER_EMPLOYER_JURY_ONLY = "rattrapage du jury après la note de l'entreprise : sans objet"
+
+#: The rules' ``neutralise_abroad``, as every output states it (true / false).
+ABROAD_RULES: dict[bool, str] = {
+    True: "emploi à l'étranger neutralisé",
+    False: "emploi à l'étranger compté dans l'emploi, hors métier visé (métiers internationaux)",
+}
+
+#: A certified candidate absent from the insertion survey file: never asked, which is not
+#: the same as asked without an answer (``non_repondant``).
+NOT_SURVEYED = "non interrogé"
+
+#: Survey coverage per promotion and horizon, as the renewal report names its columns.
+SURVEY_COVERAGE: dict[str, str] = {
+    "certified": "Certifiés",
+    "surveyed": "Interrogés",
+    "not_surveyed": "Non interrogés",
+    "respondents": "Répondants",
+    "response_rate": "Taux de réponse",
+    "neutralised": "Neutralisés",
+    "base": "Base de calcul des taux",
+}
+
 #: Items of the referentiel, as legends and tables name them.
 LEVELS: dict[str, str] = {"title": "Titre", "block": "Bloc", "competency": "Compétence"}
 
@@ -159,6 +189,8 @@ EXPORT_HEADERS: dict[str, str] = {
     "alpha": "Seuil de signification",
     "threshold": "Seuil d'acquisition",
     "combine": "Combinaison jury–entreprise",
+    "retake_clears_employer": "Rattrapage du jury après l'entreprise : décide seul",
+    "neutralise_abroad": "Emploi à l'étranger neutralisé",
     "referentiel": "Référentiel",
     **FOLLOWUP_HEADERS,
 }

@@ -49,7 +49,10 @@ def followup(results: Results, scores: pd.DataFrame, referentiel: Referentiel,
     jury = results.jury[cand, comps]
     employer = results.employer[cand, comps]
     t = results.rules.threshold
-    status, near = _status(jury, employer, results.rules.combine, t)
+    # an employer score a later jury retake sets aside (``retake_clears_employer``) decides
+    # nothing: shown, but neither a refusal nor the score to raise
+    deciding = np.where(results.employer_set_aside[cand, comps], NO_SCORE, employer)
+    status, near = _status(jury, deciding, results.rules.combine, t)
     ids = results.candidates["candidate_id"].to_numpy()[cand]
     codes = results.competencies.to_numpy()[comps]
     blocks = results.blocks.to_numpy()[results.block_of[comps]]
@@ -91,7 +94,8 @@ def retake_plan(table: pd.DataFrame, order: Sequence[str]) -> pd.DataFrame:
     """Per block and competency of a :func:`followup` table, in the referentiel's ``order`` of
     competencies: how many candidates must retake it, and who — one retake session per
     competency can be planned from it. Employer refusals are counted apart: a jury session
-    does not lift them."""
+    does not lift them (unless the rules let a later jury retake decide alone,
+    ``retake_clears_employer``)."""
     grouped = table.groupby(["block", "competency", "label"], sort=False)
     out = grouped.agg(candidates=("candidate_id", "nunique"),
                       one_point_away=("one_point_away", "sum"),

@@ -44,6 +44,12 @@ class Results:
     title_presented: np.ndarray  # bool [candidates]
     title_obtained: np.ndarray  # bool [candidates]
     rules: Rules
+    #: bool [candidates, competencies]: an employer score a later jury retake set aside
+    #: (``rules.retake_clears_employer``); all false when the option is off
+    employer_set_aside: np.ndarray
+    #: the date each candidate's promotion year is taken from (their latest jury session),
+    #: ``NaT`` when none; index like ``candidates``. Survey dates are checked against it.
+    promotion_date: pd.Series
 
     # -- tidy views ---------------------------------------------------------------------
     def competency_table(self) -> pd.DataFrame:
@@ -87,7 +93,9 @@ def compute_results(candidates: pd.DataFrame, scores: pd.DataFrame, referentiel:
     """Apply the rules to validated canonical tables (see :mod:`cc_analytics.contract`).
 
     ``scores.score`` may be missing (not evaluated); ``session_date`` may be missing (then the
-    row counts as the earliest session). Inputs are not modified.
+    row counts as the earliest session). Inputs are not modified. With
+    ``rules.retake_clears_employer``, an employer score a later jury retake set aside does not
+    count (:func:`_retake_after_employer`); ``employer`` still holds it.
     """
     rules = rules or Rules()
     competencies = pd.Index(referentiel.competencies["code"])
@@ -115,11 +123,21 @@ def compute_results(candidates: pd.DataFrame, scores: pd.DataFrame, referentiel:
         len(scores), _NO_DATE, dtype=np.int32)  # fmt: skip
     final, latest = _latest_scores(cell, score, dates, cells + 1)
     jury, employer = final[:cells].reshape(2, n, c)
-    jury_latest = latest[:cells].reshape(2, n, c)[JURY].max(axis=1, initial=_NO_DATE)
-    del latest
+    latest_of = latest[:cells].reshape(2, n, c)
+    jury_latest = latest_of[JURY].max(axis=1, initial=_NO_DATE)
+    set_aside = np.zeros((n, c), dtype=bool)
+    if rules.retake_clears_employer and rules.combine != "jury":
+        first_jury = _earliest_dates(cell, dates, cells + 1)[: n * c].reshape(n, c)
+        set_aside = _retake_after_employer(employer, latest_of[JURY], first_jury,
+                                           latest_of[EMPLOYER])  # fmt: skip
+    del latest, latest_of
 
     evaluated = jury != NO_SCORE
-    acquired = evaluated & _acquired(jury, employer, rules)
+    # the employer score a retake set aside no longer counts (``employer`` keeps it for display)
+    counted_employer = (
+        np.where(set_aside, np.int8(NO_SCORE), employer) if set_aside.any() else employer
+    )
+    acquired = evaluated & _acquired(jury, counted_employer, rules)
     membership = np.zeros((c, len(blocks)), dtype=np.float32)
     membership[np.arange(c), block_of] = 1
     per_block = np.bincount(block_of, minlength=len(blocks))
@@ -135,7 +153,18 @@ def compute_results(candidates: pd.DataFrame, scores: pd.DataFrame, referentiel:
         jury=jury, employer=employer, evaluated=evaluated, acquired=acquired,
         block_presented=block_presented, block_validated=block_validated,
         title_presented=title_presented, title_obtained=title_obtained, rules=rules,
+        employer_set_aside=set_aside, promotion_date=_dates(jury_latest, candidates.index),
     )  # fmt: skip
+
+
+def _retake_after_employer(employer: np.ndarray, jury_last: np.ndarray, jury_first: np.ndarray,
+                           employer_last: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Where a jury retake decides alone: an employer score, a jury score from a later session
+    than the cell's first jury score (a retake), and that retake later than the employer's
+    latest score. A first jury session never sets the employer aside: employers usually score
+    before the jury sits, and co-validation would otherwise mean nothing."""
+    retake = jury_last > jury_first
+    return (employer != NO_SCORE) & retake & (jury_last > employer_last)
 
 
 def _acquired(jury: np.ndarray, employer: np.ndarray, rules: Rules) -> np.ndarray:
@@ -206,6 +235,21 @@ def _latest_scores(cell: np.ndarray, score: np.ndarray, dates: np.ndarray, cells
     final = np.full(cells, NO_SCORE, dtype=np.int8)
     final[cell[winner]] = score[winner]
     return final, latest
+
+
+def _earliest_dates(cell: np.ndarray, dates: np.ndarray, cells: int) -> np.ndarray:
+    """Date of the earliest scored session of each cell (int32 max where none): with the
+    latest, it tells a retake. Unscored rows sit in the extra last cell, as for the latest."""
+    earliest = np.full(cells, np.iinfo(np.int32).max, dtype=np.int32)
+    np.minimum.at(earliest, cell, dates)
+    return earliest
+
+
+def _dates(days: np.ndarray, index: pd.Index) -> pd.Series:
+    """Each day as a date (``NaT`` for ``_NO_DATE``), as a ``datetime64[s]`` series."""
+    values = days.astype("datetime64[D]").astype("datetime64[s]")
+    values[days == _NO_DATE] = np.datetime64("NaT")
+    return pd.Series(values, index=index)
 
 
 def _years(days: np.ndarray, index: pd.Index) -> pd.Series:
