@@ -81,7 +81,8 @@ def test_every_command_is_listed():
     """The list below is checked: a new command cannot escape the French checks."""
     assert {" ".join(p) for p in COMMANDS} == {
         "", "init", "referentiel", "referentiel import", "referentiel list", "referentiel show",
-        "referentiel check", "validate", "ingest", "metrics", "agreement", "trends",
+        "referentiel check", "referentiel complete", "rncp", "rncp similar", "validate",
+        "ingest", "metrics", "agreement", "trends",
         "promotions", "followup", "report", "build", "lab", "demo",
     }  # fmt: skip
 

@@ -35,7 +35,7 @@ FULL = {
     "version": "1", "date": "2024-06-14", "source": "essai", "threshold": 2,
     "scale_source": "grille", "scale": SCALE,
     "blocks": [
-        {"code": "B1", "label": "Bloc un", "source_code": "RNCP1BC01",
+        {"code": "B1", "label": "Bloc un", "source_code": "RNCP1BC01", "rncp_code": "RNCP1BC01",
          "activities": [{"code": "B1A1", "label": "A", "competencies": [
              {"code": "B1A1C1", "label": "Un un", "source_code": "B1.A1.C1"},
              {"code": "B1A1C2", "label": "Un deux"}]}],
@@ -48,6 +48,8 @@ FULL = {
     ],
     "gaps": [{"code": "B2", "what": "intitulé", "note": "absent"}],
     "statistics": [{"ANNEE": 2023, "NOMBRE_CERTIFIES": 12}],
+    "filled": [{"code": "B2C0", "what": "compétence", "label": "Deux zéro", "note": "ajoutée"}],
+    "rome": ["D1402"], "nsf": ["312t"], "level": "NIV5",
 }  # fmt: skip
 
 REMOVED = object()

@@ -36,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=workspace.init)
 
     _referentiel_commands(commands)
+    _rncp_commands(commands)
 
     p = commands.add_parser(
         "validate",
@@ -233,10 +234,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _referentiel_commands(commands: argparse._SubParsersAction) -> None:
-    group = commands.add_parser("referentiel", help="importer, afficher, vérifier un référentiel")
+def _actions(
+    commands: argparse._SubParsersAction, name: str, help: str
+) -> argparse._SubParsersAction:
+    """A command made of actions (``cc-analytics NAME ACTION …``), one of them required."""
+    group = commands.add_parser(name, help=help)
     sub = group.add_subparsers(dest="action", metavar="ACTION", parser_class=FrenchParser)
     sub.required = True
+    return sub
+
+
+def _referentiel_commands(commands: argparse._SubParsersAction) -> None:
+    sub = _actions(commands, "referentiel", "importer, afficher, vérifier un référentiel")
 
     p = sub.add_parser(
         "import",
@@ -265,9 +274,73 @@ def _referentiel_commands(commands: argparse._SubParsersAction) -> None:
     )
     p.set_defaults(handler=referentiel.show)
 
-    p = sub.add_parser("check", help="vérifier l'intégrité d'un référentiel YAML")
+    p = sub.add_parser("check", help="vérifier l'intégrité d'un référentiel YAML et dire "
+                       "quelles lacunes de la source restent à combler")  # fmt: skip
     p.add_argument("file", type=Path, metavar="FICHIER", help="référentiel YAML")
     p.set_defaults(handler=referentiel.check)
+
+    p = sub.add_parser(
+        "complete",
+        help="écrire le référentiel complété d'un jeu de données : lacunes de la source "
+        "comblées (--add, --resolve), numéro de fiche et codes RNCP des blocs, codes ROME/NSF",
+    )
+    p.add_argument("dataset", type=Path, metavar="DONNÉES",
+                   help="dossier de données, ou son nom dans data/raw")  # fmt: skip
+    p.add_argument("--add", metavar="CODE",
+                   help="compétence (B2A2C1) ou activité (B2A1) à ajouter, ou bloc/activité "
+                        "dont l'intitulé manque (B2, B2A2) ; avec --label")  # fmt: skip
+    p.add_argument("--label", metavar="INTITULÉ",
+                   help="intitulé officiel de ce qui est ajouté (avec --resolve : comment la "
+                        "lacune a été vérifiée)")  # fmt: skip
+    p.add_argument("--block", metavar="BLOC", help="bloc de l'activité ajoutée (ex. B2)")
+    p.add_argument("--activity", metavar="ACTIVITÉ",
+                   help="activité de la compétence ajoutée (ex. B2A2)")  # fmt: skip
+    p.add_argument("--resolve", metavar="LACUNE",
+                   help="lacune de toute la source à déclarer comblée (ex. pages), avec --label")  # fmt: skip
+    p.add_argument("--fiche", metavar="NUMÉRO", help="numéro de fiche RNCP du titre (RNCP36612)")
+    p.add_argument("--block-code", action="append", default=[], metavar="BLOC=CODE",
+                   help="code RNCP officiel d'un bloc, ex. B1=RNCP36612BC01 (option "
+                        "répétable)")  # fmt: skip
+    p.add_argument("--rome", metavar="CODES", help="codes ROME du titre, séparés par des virgules")
+    p.add_argument("--nsf", metavar="CODES", help="codes NSF du titre, séparés par des virgules")
+    p.add_argument("--level", metavar="NIVEAU", help="niveau du titre (ex. 5 ou NIV5)")
+    p.add_argument(
+        "--referentiel", type=Path, metavar="FICHIER",
+        help="référentiel de départ (défaut : le fichier de sortie s'il existe déjà, sinon le "
+        "référentiel du dossier, sinon Chargé.e de clientèle)")  # fmt: skip
+    p.add_argument("--out", type=output_file, metavar="FICHIER",
+                   help="référentiel YAML à écrire (défaut : referentiels/NOM.yaml de l'espace "
+                        "de travail ; jamais dans data/raw)")  # fmt: skip
+    _workspace_argument(p)
+    p.set_defaults(handler=referentiel.complete)
+
+
+def _rncp_commands(commands: argparse._SubParsersAction) -> None:
+    sub = _actions(commands, "rncp", "exploiter l'export RNCP de France Compétences")
+
+    p = sub.add_parser(
+        "similar",
+        help="certifications similaires à la nôtre (codes ROME ou NSF partagés, même niveau), "
+        "avec leurs statistiques publiées",
+    )
+    p.add_argument("export", type=Path, metavar="EXPORT", help="export XML du RNCP (lu en flux)")
+    p.add_argument("--fiche", required=True, metavar="NUMÉRO",
+                   help="numéro de fiche de notre titre (ex. RNCP36612)")  # fmt: skip
+    p.add_argument("--rome", metavar="CODES",
+                   help="nos codes ROME, séparés par des virgules (défaut : ceux du référentiel, "
+                        "sinon ceux de notre fiche dans l'export)")  # fmt: skip
+    p.add_argument("--nsf", metavar="CODES",
+                   help="nos codes NSF, séparés par des virgules (même défaut)")  # fmt: skip
+    levels = p.add_mutually_exclusive_group()
+    levels.add_argument("--level", metavar="N",
+                        help="comparer au niveau N (ex. 5) plutôt qu'au nôtre")  # fmt: skip
+    levels.add_argument("--all-levels", action="store_true", help="comparer à tous les niveaux")
+    p.add_argument("--referentiel", type=Path, metavar="FICHIER",
+                   help="référentiel YAML dont lire nos codes (défaut : celui livré)")  # fmt: skip
+    p.add_argument("--out", type=output_file, required=True, metavar="FICHIER",
+                   help="fichier .csv ou .xlsx")  # fmt: skip
+    _excel_fr_argument(p)
+    p.set_defaults(handler=referentiel.similar)
 
 
 MAX_WAIT = 24 * 3600

@@ -38,14 +38,20 @@ def agreement(args: argparse.Namespace) -> int:
 
 def promotions(args: argparse.Namespace) -> int:
     from ..reporting.exports import write_table
-    from ..reporting.tables import promotions_table
+    from ..reporting.tables import promotions_caveat, promotions_table
 
     if refused := _excel_fr_refused(args):
         return refused
     ctx = prepared_context(args)
     table = promotions_table(ctx)
-    write_table(table, args.out, ctx.provenance(), "promotions", args.excel_fr)
+    caveat = promotions_caveat(ctx)
+    info = {**ctx.provenance(), "Fiche RNCP": ctx.referentiel.rncp or "non renseignée"}
+    if caveat:  # the certified counts go to the fiche: the reserve travels with them
+        info["Référentiel incomplet"] = caveat
+    write_table(table, args.out, info, "promotions", args.excel_fr)
     print(f"{len(table)} années écrites dans {args.out}.")
+    if caveat:
+        print(f"Attention — {caveat}")
     return EXIT_OK
 
 

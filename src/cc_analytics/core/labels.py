@@ -166,6 +166,8 @@ EXPORT_HEADERS: dict[str, str] = {
     "mean_score": "Note moyenne",
     **{f"score_{s}": f"Note {s}" for s in range(5)},
     "small_group": "Petit effectif",
+    "referentiel_complete": "Référentiel complet pour cette ligne",
+    "rncp_code": "Code RNCP",
     "suppressed": "Masqué (petit effectif)",
     "pairs": "Paires de notes",
     "kappa": "Kappa pondéré",

@@ -26,6 +26,10 @@ CODE_PATTERN = re.compile(
 _FULL = re.compile(rf"^\s*{CODE_PATTERN.pattern}\s*$", re.IGNORECASE)
 CANONICAL = re.compile(r"^B\d+(A\d+(C\d+)?)?$")
 TITLE_CODE = "TITLE"
+#: An official RNCP block code: the fiche number, then ``BC`` and the block's number.
+RNCP_BLOCK = re.compile(r"^RNCP\d+BC\d+$")
+#: An RNCP fiche number.
+RNCP_FICHE = re.compile(r"^RNCP\d+$")
 
 
 def canonical_code(text: str) -> str | None:

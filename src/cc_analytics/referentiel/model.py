@@ -22,7 +22,7 @@ import yaml
 from ..core.cache import per_file_version
 from ..core.errors import Problem, ReferentielError
 from ..core.text import fold
-from .codes import CANONICAL, sort_key
+from .codes import CANONICAL, RNCP_BLOCK, RNCP_FICHE, sort_key
 from .limits import MAX_TEXT_BYTES, read_limited
 from .scale import DEFAULT_ACQUISITION_THRESHOLD
 from .shape import Flaw, flaws
@@ -33,7 +33,7 @@ FORMAT = "cc-analytics.referentiel/1"
 CUT = "[…]"
 
 TABLE_COLUMNS: dict[str, list[str]] = {
-    "blocks": ["code", "label", "source_code"],
+    "blocks": ["code", "label", "source_code", "rncp_code"],
     "activities": ["code", "block", "label"],
     "competencies": ["code", "block", "activity", "label", "source_code"],
     "criteria": ["block", "activity", "text"],
@@ -41,6 +41,8 @@ TABLE_COLUMNS: dict[str, list[str]] = {
     "knowledge": ["block", "text"],
     "scale": ["value", "label", "from_source", "acquired"],
     "gaps": ["code", "what", "note"],
+    # gaps of the source filled by the school (``referentiel complete``): what was added
+    "filled": ["code", "what", "label", "note"],
 }
 
 
@@ -69,6 +71,11 @@ class Referentiel:
     source: str | None = None
     scale_source: str | None = None
     statistics: pd.DataFrame = field(default_factory=pd.DataFrame)
+    #: the fiche's ROME and NSF codes and its level (``NIV5``), to find similar certifications
+    rome: tuple[str, ...] = ()
+    nsf: tuple[str, ...] = ()
+    level: str | None = None
+    filled: pd.DataFrame = field(default_factory=lambda: _table("filled", []))
 
     # -- identity -----------------------------------------------------------------------
     @property
@@ -203,7 +210,8 @@ def _from_dict(
     blocks, activities, competencies, criteria, modalities, knowledge = ([] for _ in range(6))
     for b in data.get("blocks") or []:
         bcode = str(b["code"])
-        blocks.append({"code": bcode, "label": b.get("label"), "source_code": b.get("source_code")})
+        blocks.append({"code": bcode, "label": b.get("label"), "source_code": b.get("source_code"),
+                       "rncp_code": b.get("rncp_code")})  # fmt: skip
         for a in b.get("activities") or []:
             acode = str(a.get("code"))
             activities.append({"code": acode, "block": bcode, "label": a.get("label")})
@@ -256,6 +264,10 @@ def _from_dict(
         source=data.get("source"),
         scale_source=data.get("scale_source"),
         statistics=pd.DataFrame(data.get("statistics") or []),
+        rome=tuple(str(c) for c in data.get("rome") or []),
+        nsf=tuple(str(c) for c in data.get("nsf") or []),
+        level=None if data.get("level") is None else str(data["level"]),
+        filled=_table("filled", data.get("filled") or []),
     )
     return referentiel, problems
 
@@ -314,6 +326,8 @@ def to_dict(referentiel: Referentiel) -> dict[str, Any]:
         b: dict[str, Any] = {"code": block.code, "label": _none(block.label)}
         if _none(block.source_code):
             b["source_code"] = block.source_code
+        if _none(block.rncp_code):
+            b["rncp_code"] = block.rncp_code
         acts = r.activities[r.activities["block"] == block.code]
         comps = r.competencies[r.competencies["block"] == block.code]
         if not acts.empty:
@@ -348,6 +362,15 @@ def to_dict(referentiel: Referentiel) -> dict[str, Any]:
         "blocks": blocks,
         "gaps": [{k: _none(v) for k, v in g.items()} for g in r.gaps.to_dict("records")],
     }
+    # written only when known, so that a referentiel without them keeps its id
+    if r.rome:
+        out["rome"] = FlowList(r.rome)
+    if r.nsf:
+        out["nsf"] = FlowList(r.nsf)
+    if r.level:
+        out["level"] = r.level
+    if not r.filled.empty:
+        out["filled"] = [{k: _none(v) for k, v in g.items()} for g in r.filled.to_dict("records")]
     if not r.statistics.empty:
         out["statistics"] = [
             {k: _none(v) for k, v in row.items()} for row in r.statistics.to_dict("records")
@@ -530,6 +553,28 @@ def check(r: Referentiel) -> list[Problem]:
             )
         )
     problems += _check_scale(r)
+    problems += _check_official_codes(r)
+    return problems
+
+
+def _check_official_codes(r: Referentiel) -> list[Problem]:
+    """Block codes of the wrong shape, or of another fiche than ``rncp`` (a fiche number of
+    another shape, ``36612``, is left as written: files written so far keep loading)."""
+    problems = []
+    for block in r.blocks.itertuples(index=False):
+        code = _none(getattr(block, "rncp_code", None))
+        if code is None:
+            continue
+        if not RNCP_BLOCK.match(str(code)):
+            problems.append(Problem(
+                f"le code RNCP du bloc {block.code} est mal écrit", value=str(code),
+                hint="Écrivez-le comme sur la fiche : « rncp_code: RNCP36612BC01 »"))  # fmt: skip
+        elif r.rncp and RNCP_FICHE.match(r.rncp) and not str(code).startswith(r.rncp + "BC"):
+            problems.append(Problem(
+                f"le code RNCP du bloc {block.code} n'est pas de la fiche {r.rncp}",
+                value=str(code),
+                hint=f"Un bloc de cette fiche s'écrit « {r.rncp}BC01 », « {r.rncp}BC02 »… : "
+                "corrigez le code du bloc ou le numéro de fiche (« rncp: »)"))  # fmt: skip
     return problems
 
 

@@ -48,6 +48,7 @@ import pandas as pd
 
 from ..core.errors import InputFileError, Problem, ReferentielError
 from ..core.text import decode
+from .codes import RNCP_BLOCK
 from .limits import (
     MAX_XML_BYTES,
     MAX_XML_DEPTH,
@@ -212,7 +213,30 @@ def _fiche_to_dict(fiche: Element, version: str | None, path: Path) -> dict[str,
         "blocks": blocks,
         "gaps": gaps,
         "statistics": _statistics(fiche),
+        **_classification(fiche),
     }
+
+
+def _classification(fiche: Element) -> dict[str, Any]:
+    """The fiche's ROME and NSF codes and level (``NIV5``), when it gives them: what finds the
+    certifications similar to it (``cc-analytics rncp similar``)."""
+    out: dict[str, Any] = {}
+    rome = _codes(fiche, "CODES_ROME/ROME/CODE")
+    nsf = _codes(fiche, "CODES_NSF/NSF/CODE")
+    level = _text(fiche, "NOMENCLATURE_EUROPE/NIVEAU")
+    if rome:
+        out["rome"] = rome
+    if nsf:
+        out["nsf"] = nsf
+    if level:
+        out["level"] = level
+    return out
+
+
+def _codes(fiche: Element, path: str) -> list[str]:
+    """The distinct codes at ``path``, in the fiche's order."""
+    found = [(e.text or "").strip() for e in fiche.findall(path)]
+    return list(dict.fromkeys(code for code in found if code))
 
 
 # ---------------------------------------------------------------------------------------
@@ -524,6 +548,8 @@ def _blocks(
             "code": short,
             "label": _text(element, "LIBELLE"),
             "source_code": source_code,
+            # the official code every RNCP document uses, when the fiche gives one
+            "rncp_code": source_code if source_code and RNCP_BLOCK.match(source_code) else None,
             "modalities": modalities,
         }
         parsed.append((short, block, items))

@@ -145,6 +145,7 @@ BLOCK = Record(
         "code": _code("le code du bloc", "code: B1"),
         "label": Text("l'intitulé du bloc", "label: Collecter l'information commerciale"),
         "source_code": Text("le code d'origine du bloc", "source_code: RNCP36612BC01"),
+        "rncp_code": Text("le code officiel du bloc au RNCP", "rncp_code: RNCP36612BC01"),
         "activities": ListOf("d'activités", ACTIVITY),
         "competencies": ListOf("de compétences", BLOCK_COMPETENCY),
         "criteria": ListOf("de critères", CRITERION),
@@ -170,6 +171,16 @@ GAP = Record(
         "note": Text("la note de la lacune", "note: absent de la source"),
     },
 )
+FILLED = Record(
+    "une lacune comblée doit être une fiche avec « code », « what », « label » et « note »",
+    "Écrivez-la « - {code: B2A2C1, what: compétence, label: …, note: ajoutée le …} »",
+    {
+        "code": Text("le code de la lacune comblée", "code: B2A2C1"),
+        "what": Text("ce qui a été ajouté", "what: compétence"),
+        "label": Text("l'intitulé ajouté", "label: Définir les actions commerciales"),
+        "note": Text("la note de la lacune comblée", "note: ajoutée le 2026-01-15"),
+    },
+)
 STATISTICS_ROW = Record(
     "une ligne de statistiques doit être une fiche « colonne: nombre »",
     "Écrivez-la « - {ANNEE: 2023, NOMBRE_CERTIFIES: 12} »",
@@ -190,6 +201,12 @@ REFERENTIEL = Record(
         "scale": ListOf("de niveaux", SCALE_LEVEL),
         "blocks": ListOf("de blocs", BLOCK, required=True),
         "gaps": ListOf("de lacunes", GAP),
+        "filled": ListOf("de lacunes comblées", FILLED),
+        "rome": ListOf("de codes ROME", Text("un code ROME", "rome: [D1402]", required=True)),
+        "nsf": ListOf(
+            "de codes NSF", Text("un code NSF", "nsf: [312t]", required=True, scalars=True)
+        ),
+        "level": Text("le niveau du titre", "level: NIV5", scalars=True),
         "statistics": ListOf("de lignes de statistiques", STATISTICS_ROW),
     },
 )

@@ -588,6 +588,34 @@ def labelled_bars(table: pd.DataFrame, x: str, y: str, color: str, title: str,
     return _layout(fig, title, height=420)
 
 
+def rate_dots(table: pd.DataFrame, x: str, y: str, name: str, highlight: str,
+              title: str) -> go.Figure:  # fmt: skip
+    """One dot per row at ``x`` (an integer percent) on the line of its ``y`` category; rows
+    where ``highlight`` is true (our title) are drawn apart by shape **and** colour (a dark
+    blue diamond among light orange circles), so they stand out in grayscale and in every
+    colour vision. ``name`` labels each dot in its hover."""
+    fig = go.Figure()
+    marked = table[highlight].astype(bool)
+    styles = ((False, "Fiches similaires (taux publiés)", "circle", PALETTE[1], 10),
+              (True, "Notre titre (nos taux)", "diamond", PALETTE[0], 15))  # fmt: skip
+    for ours, legend, symbol, colour, size in styles:
+        group = table[marked == ours]
+        if group.empty:
+            continue
+        hover = [f"{escape(str(n))} — {escape(str(c))} : {whole_percent(v)}"
+                 for n, c, v in zip(group[name], group[y], group[x], strict=True)]  # fmt: skip
+        fig.add_scatter(
+            x=group[x].astype("float64"), y=group[y].astype(str), mode="markers",
+            name=legend, hovertext=hover, hovertemplate="%{hovertext}<extra></extra>",
+            marker={"symbol": symbol, "color": colour, "size": size, "opacity": 1 if ours else 0.8,
+                    "line": {"width": 1.5, "color": "#ffffff" if ours else "#8a5a00"}},
+        )  # fmt: skip
+    fig.update_xaxes(range=[0, 105], ticksuffix="\u00a0%", title="taux d'insertion")
+    fig.update_yaxes(type="category", autorange="reversed")
+    rows = table[y].nunique()
+    return _layout(fig, title, height=max(260, 120 + 60 * rows))
+
+
 def show_outline(table: pd.DataFrame, section: str = "heading", text: str = "text",
                  level: str = "level") -> None:  # fmt: skip
     """Items grouped under their ``section`` heading; a ``level`` 1 row is a detail of the

@@ -28,6 +28,9 @@ from ..engine.privacy import flag_small_groups, protect_published
 from ..engine.promotions import promotion_statistics
 from ..engine.results import Results
 from ..engine.trends import rules_fr, trends
+from ..referentiel import Referentiel
+from ..referentiel.gaps import caveat, completeness, title_complete
+from ..referentiel.official import rncp_codes
 from .context import ReportContext, require_cohort
 
 
@@ -45,7 +48,16 @@ def metrics_table(ctx: ReportContext, by: Sequence[str] = ("cohort",),
         ctx.disclosure.append((grouping_name(by), result))
     else:
         table = flag_small_groups(table, small)
-    return ctx.stamp(table)
+    return with_referentiel_columns(ctx.stamp(table), ctx.referentiel)
+
+
+def with_referentiel_columns(table: pd.DataFrame, referentiel: Referentiel) -> pd.DataFrame:
+    """An aggregate table with, after its columns, ``referentiel_complete`` (False where the
+    row rests on a block or title the source referentiel does not fully describe) and
+    ``rncp_code`` (the fiche number for the title, the block's official code for a block and
+    its competencies; empty where none is known)."""
+    return table.assign(referentiel_complete=completeness(referentiel, table).to_numpy(),
+                        rncp_code=rncp_codes(referentiel, table).to_numpy())  # fmt: skip
 
 
 def disclosure_verdict(ctx: ReportContext) -> str:
@@ -75,8 +87,17 @@ def agreement_table(ctx: ReportContext, by: Sequence[str] = ()) -> pd.DataFrame:
 
 
 def promotions_table(ctx: ReportContext) -> pd.DataFrame:
-    """France Compétences statistics per promotion year."""
-    return ctx.stamp(promotion_statistics(ctx.results, ctx.tables.insertion))
+    """France Compétences statistics per promotion year, then the fiche number
+    (``rncp_code``) and whether the title they count rests on a fully described referentiel
+    (``referentiel_complete``; :func:`promotions_caveat` says what is missing)."""
+    table = ctx.stamp(promotion_statistics(ctx.results, ctx.tables.insertion))
+    return table.assign(referentiel_complete=title_complete(ctx.referentiel),
+                        rncp_code=ctx.referentiel.rncp)  # fmt: skip
+
+
+def promotions_caveat(ctx: ReportContext) -> str:
+    """What the certified counts rest on when the referentiel is incomplete (empty if not)."""
+    return caveat(ctx.referentiel)
 
 
 def trends_table(ctx: ReportContext, by: Sequence[str] = ("site",), external: bool = False,

@@ -5,7 +5,7 @@ views.cohort_view(ctx, "2024-LYON").blocks  # one row per block: n, k, rate, int
 """
 
 from .cohort import CohortView, cohort_view, criteria_of, quality_summary, route_breakdown
-from .common import cohort_order, describe_period, privacy_note
+from .common import block_names, cohort_order, describe_period, privacy_note, referentiel_note
 from .followup import FollowupView, followup_view, shows_followup
 from .renewal import RenewalView, compare_published, insertion_rates, renewal_view
 from .review import ReviewView, review_view
@@ -15,6 +15,7 @@ __all__ = [
     "FollowupView",
     "RenewalView",
     "ReviewView",
+    "block_names",
     "cohort_order",
     "cohort_view",
     "compare_published",
@@ -24,6 +25,7 @@ __all__ = [
     "insertion_rates",
     "privacy_note",
     "quality_summary",
+    "referentiel_note",
     "renewal_view",
     "review_view",
     "route_breakdown",

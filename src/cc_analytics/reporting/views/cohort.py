@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -13,7 +14,7 @@ from ...engine.agreement import OVERALL, OVERALL_LABEL, agreement, score_pairs
 from ...engine.results import NO_SCORE, Results
 from ...engine.stats import wilson_interval
 from ..context import ReportContext, require_cohort
-from .common import protected, subset
+from .common import block_names, protected, subset
 
 WEAKEST = 3  # competencies flagged in a cohort report
 
@@ -63,7 +64,7 @@ def cohort_view(ctx: ReportContext, cohort: str) -> CohortView:
     # only in an internal report)
     table = protected(ctx, table, [], by=[], population=ctx.tables.candidates[mask])
     blocks = table[table["level"] == "block"].reset_index(drop=True)
-    blocks = blocks.assign(item=item_names(blocks))
+    blocks = blocks.assign(item=item_names(blocks, block_names(ctx)))
     competencies = table[table["level"] == "competency"].reset_index(drop=True)
 
     ranked = competencies.sort_values(["rate", "code"], na_position="last", kind="stable")
@@ -104,7 +105,7 @@ def route_breakdown(ctx: ReportContext, results: Results,
     by_route = by_route[by_route["level"] != "competency"].reset_index(drop=True)
     by_route["route_label"] = by_route["access_route"].map(ACCESS_ROUTES)
     by_route["route"] = route_names(by_route["access_route"])
-    by_route["item"] = item_names(by_route)
+    by_route["item"] = item_names(by_route, block_names(ctx))
     return protected(ctx, by_route, siblings=["level", "code"], population=population)
 
 
@@ -114,12 +115,15 @@ def route_names(codes: pd.Series) -> pd.Series:
     return codes.astype("object").where(codes.notna(), "").astype(str) + " — " + labels
 
 
-def item_names(table: pd.DataFrame) -> pd.Series:
+def item_names(table: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.Series:
     """« Titre » for the title row, « Bloc B1 — Collecter… » (whole title) for a block, and
-    the words for a title the source referentiel does not give."""
+    the words for a title the source referentiel does not give; with ``names``
+    (:func:`~.common.block_names`), « Bloc B1 (RNCP36612BC01) — Collecter… »."""
     labels = table["label"].astype("object").where(table["label"].notna(), "")
     labels = labels.astype(str).str.strip().replace("", NAME_ABSENT)
-    named = LEVELS["block"] + " " + table["code"].astype(str) + " — " + labels
+    codes = table["code"].astype(str)
+    codes = codes.map(dict(names)).fillna(codes) if names else codes
+    named = LEVELS["block"] + " " + codes + " — " + labels
     return named.where(table["level"] != "title", LEVELS["title"])
 
 

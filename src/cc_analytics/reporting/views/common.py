@@ -8,6 +8,8 @@ DataFrames (one per chart or table), so notebooks only display them. In external
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -22,6 +24,8 @@ from ...engine.aggregates import aggregate
 from ...engine.disclosure import grouping_name
 from ...engine.privacy import PRIVACY_TEXTS, flag_small_groups, protect, protect_published
 from ...engine.results import Results, compute_results
+from ...referentiel.gaps import caveat
+from ...referentiel.official import block_names as official_block_names
 from ..context import ReportContext
 
 
@@ -137,6 +141,18 @@ def describe_period(years: tuple[int, int] | None, site: str | None = None) -> s
     return text + (f", site {site}" if site else ", tous les sites")
 
 
+def referentiel_note(ctx: ReportContext) -> str:
+    """The caveat of a report whose blocks or title rest on a referentiel its source does not
+    fully describe (empty when it does): which block, what is missing, how to lift it."""
+    return caveat(ctx.referentiel, tables=False)
+
+
+def block_names(ctx: ReportContext) -> dict[str, str]:
+    """Each block's local code with its official one: ``{"B1": "B1 (RNCP36612BC01)"}``
+    (the local code alone where the referentiel gives none)."""
+    return official_block_names(ctx.referentiel)
+
+
 def privacy_note(ctx: ReportContext) -> str:
     """What the reader must know about small groups in this report."""
     n = ctx.rules.small_group
@@ -161,12 +177,14 @@ def privacy_note(ctx: ReportContext) -> str:
     )
 
 
-def with_items(table: pd.DataFrame) -> pd.DataFrame:
-    """Add ``item`` (« Titre », « Bloc B1 », « B1A1C1 ») for legends and tables."""
+def with_items(table: pd.DataFrame, names: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Add ``item`` (« Titre », « Bloc B1 », « B1A1C1 ») for legends and tables; ``names``
+    (:func:`block_names`) writes a block with its official code, « Bloc B1 (RNCP…BC01) »."""
+    codes = table["code"].astype(str)
+    blocks = codes.map(dict(names)).fillna(codes) if names else codes
     item = np.where(table["level"] == "title", LEVELS["title"],
-                    np.where(table["level"] == "block",
-                             LEVELS["block"] + " " + table["code"].astype(str),
-                             table["code"].astype(str)))  # fmt: skip
+                    np.where(table["level"] == "block", LEVELS["block"] + " " + blocks,
+                             codes))  # fmt: skip
     labels = table["label"].fillna("")
     return table.assign(item=item, label=labels.where(labels != "", NAME_ABSENT))
 

@@ -19,6 +19,7 @@ from .. import formatting as fr
 from ..context import ReportContext
 from .common import (
     HIDDEN_FIGURE,
+    block_names,
     describe_period,
     guarded,
     hidden_for_size,
@@ -48,6 +49,7 @@ class RenewalView:
     enough_promotions: bool
     key_figures: pd.DataFrame  # « Chiffres clés » at the top: see :func:`renewal_key_figures`
     period: str = ""
+    similar: SimilarView | None = None  # our rates among similar fiches' (with an export)
 
     @property
     def notice(self) -> tuple[str, str]:
@@ -68,6 +70,24 @@ class RenewalView:
             "période demandée ou complétez les données avec la promotion suivante.",
             "warning",
         )
+
+
+@dataclass(frozen=True)
+class SimilarView:
+    """Our insertion rates among those the similar fiches publish (``rncp similar``'s rule)."""
+
+    rates: pd.DataFrame  # numero, fiche, ours, indicator, ANNEE, rate: one dot each
+    fiches: pd.DataFrame  # the similar fiches: rank, numero, intitule, level, codes shared…
+    rule: str  # the rule, in French ("" when no comparison could be made)
+    note: str  # what the section rests on, or why it is empty
+
+
+SIMILAR_RATES = {
+    "TAUX_INSERTION_GLOBAL_6MOIS": "Insertion globale dans l'emploi à 6 mois",
+    "TAUX_INSERTION_METIER_6MOIS": "Insertion dans le métier visé à 6 mois",
+    "TAUX_INSERTION_GLOBAL_2ANS": "Insertion globale dans l'emploi à 2 ans",
+    "TAUX_INSERTION_METIER_2ANS": "Insertion dans le métier visé à 2 ans",
+}
 
 
 COMPARED = ("NOMBRE_CERTIFIES", "NOMBRE_CERTIFIES_VAE", "TAUX_INSERTION_GLOBAL_6MOIS",
@@ -102,15 +122,17 @@ def renewal_view(ctx: ReportContext, years: tuple[int, int] | None = None,
         promotions = _protect_promotions(promotions, ctx.rules.small_group)
     blocks = aggregate(results, ctx.referentiel, by=["year"])
     blocks = blocks[(blocks["level"] != "competency") & blocks["year"].notna()]
-    blocks = with_items(blocks.assign(year=blocks["year"].astype(int)).reset_index(drop=True))
+    blocks = with_items(blocks.assign(year=blocks["year"].astype(int)).reset_index(drop=True),
+                        block_names(ctx))  # fmt: skip
     blocks = guarded(ctx, blocks, siblings=["level", "code"], by=["year"],
                      population=results.candidates, **_block_links(blocks, ctx))  # fmt: skip
-    published = source = warning = None
+    published = source = warning = similar = None
     if rncp_export:
         from ...referentiel.rncp import read_statistics
 
         published = compare_published(promotions, read_statistics(rncp_export, fiche))
         source, warning = _fiche_identity(ctx, rncp_export, fiche)
+        similar = similar_view(ctx, promotions, rncp_export, fiche)
     insertion = _insertion(promotions, ctx)
     surveyed = insertion[insertion["surveyed"] > 0].reset_index(drop=True)
     promotion_years = promotions.loc[promotions["NOMBRE_CERTIFIES"] > 0, "ANNEE"].tolist()
@@ -126,8 +148,69 @@ def renewal_view(ctx: ReportContext, years: tuple[int, int] | None = None,
         enough_promotions=len(promotion_years) >= 2,
         key_figures=renewal_key_figures(promotions, surveyed, ctx.rules.small_group,
                                         ctx.external),
-        period=describe_period(years),
+        period=describe_period(years), similar=similar,
     )  # fmt: skip
+
+
+def similar_view(ctx: ReportContext, promotions: pd.DataFrame, rncp_export: str,
+                 fiche: str | None) -> SimilarView:  # fmt: skip
+    """Our latest insertion rates beside the latest each similar fiche publishes, one dot per
+    fiche and indicator; our codes from the referentiel, else our fiche in the export."""
+    from ...referentiel.similar import Codes, UnknownCodes, find_similar
+
+    number = fiche or ctx.referentiel.rncp
+    empty = pd.DataFrame(columns=["numero", "fiche", "ours", "indicator", "ANNEE", "rate"])
+    if not number:
+        return SimilarView(empty, pd.DataFrame(), "", "Comparaison avec les certifications "
+                           "similaires impossible : le numéro de notre fiche n'est pas connu "
+                           "(option --fiche, ou « rncp: » dans le référentiel).")  # fmt: skip
+    r = ctx.referentiel
+    try:
+        found = find_similar(rncp_export, number, Codes(r.rome, r.nsf, r.level))
+    except UnknownCodes as exc:  # the section says why it is empty; the rest of the page stands
+        problem = exc.problems[0]
+        return SimilarView(empty, pd.DataFrame(), "", "Comparaison avec les certifications "
+                           f"similaires impossible : {problem.message}. {problem.hint}.")  # fmt: skip
+    fiches = found.fiches
+    fiches = fiches.assign(state=fiches["active"].map({True: "active", False: "inactive"})
+                           .fillna("non précisé"))  # fmt: skip
+    others = found.table[~found.table["ours"]]
+    rows = [_latest_rates(others, "published"),
+            _latest_rates(promotions.assign(numero=number, intitule=r.title), "ours")]  # fmt: skip
+    rates = pd.concat([x for x in rows if not x.empty] or [empty], ignore_index=True)
+    order = {label: i for i, label in enumerate(SIMILAR_RATES.values())}
+    rates = (
+        rates.assign(_order=rates["indicator"].map(order))
+        .sort_values(["_order", "ours", "rate"], ascending=[True, False, False], kind="stable")
+        .drop(columns="_order")
+        .reset_index(drop=True)
+    )  # indicators in the fiche's order, ours first
+    without = fiches.loc[~fiches["has_statistics"], "numero"].tolist()
+    note = (f"{len(fiches)} fiche(s) similaire(s) dans l'export ; nos codes : ROME "
+            f"{', '.join(found.codes.rome) or '—'}, NSF {', '.join(found.codes.nsf) or '—'}, "
+            f"niveau {found.codes.level or 'inconnu'}. Chaque point est le dernier taux publié "
+            "par une fiche (ou, pour notre titre, le dernier que nos données donnent).")  # fmt: skip
+    if without:
+        note += f" Sans statistiques publiées : {', '.join(without)}."
+    return SimilarView(rates, fiches, found.rule, note)
+
+
+def _latest_rates(table: pd.DataFrame, side: str) -> pd.DataFrame:
+    """Per fiche and indicator, the latest year's rate (hidden or missing rates skipped)."""
+    long = table.melt(id_vars=["numero", "intitule", "ANNEE"], value_vars=list(SIMILAR_RATES),
+                      var_name="field", value_name="rate").dropna(subset=["rate", "ANNEE"])  # fmt: skip
+    if long.empty:
+        return pd.DataFrame()
+    latest = long.sort_values("ANNEE").groupby(["numero", "field"], sort=False).tail(1)
+    ours = side == "ours"
+    fiche = latest["numero"] + " — " + latest["intitule"].fillna(NAME_ABSENT)
+    return pd.DataFrame({
+        "numero": latest["numero"].to_numpy(),
+        "fiche": (fiche + (" (notre titre)" if ours else "")).to_numpy(),
+        "ours": ours, "indicator": latest["field"].map(SIMILAR_RATES).to_numpy(),
+        "ANNEE": latest["ANNEE"].astype(int).to_numpy(),
+        "rate": latest["rate"].astype("float64").to_numpy(),
+    })  # fmt: skip
 
 
 #: How many of the last promotions the key figures give the certified of.
@@ -318,8 +401,9 @@ def _partial(ctx: ReportContext, results: Results, blocks: pd.DataFrame) -> pd.D
     out = k.merge(n, on="year")
     low, high = wilson_interval(out["k"].to_numpy(), out["n"].to_numpy())
     labels = ctx.referentiel.labels()
+    named = out["code"].map(block_names(ctx)).fillna(out["code"])
     out = out.assign(
-        level="block", item=LEVELS["block"] + " " + out["code"], label=out["code"].map(labels),
+        level="block", item=LEVELS["block"] + " " + named, label=out["code"].map(labels),
         rate=np.where(out["n"] > 0, out["k"] / out["n"].clip(lower=1), np.nan),
         ci_low=low, ci_high=high,
     )  # fmt: skip
@@ -345,7 +429,8 @@ def _named(codes: pd.Series, labels: pd.Series) -> pd.Series:
 def _modalities(ctx: ReportContext) -> pd.DataFrame:
     blocks = ctx.referentiel.blocks.set_index("code")["label"]
     out = ctx.referentiel.modalities.copy()
-    out["heading"] = _named(out["block"], out["block"].map(blocks))
+    named = out["block"].map(block_names(ctx)).fillna(out["block"])
+    out["heading"] = _named(named, out["block"].map(blocks))
     return out[["block", "heading", "level", "text"]].reset_index(drop=True)
 
 

@@ -20,6 +20,7 @@ from ..tables import trends_table
 from .common import (
     HIDDEN_FIGURE,
     ITEM_ORDER,
+    block_names,
     cohort_order,
     describe_period,
     guarded,
@@ -115,12 +116,13 @@ def review_view(ctx: ReportContext, years: tuple[int, int] | None = None,
     # the ``trends`` command's table, withholding every comparison that touches a cell this
     # page hides (a hidden rate would follow from the difference, its interval or the p-value)
     changes = trends_table(ctx, ["site"], metrics=raw.assign(suppressed=table["suppressed"]))
-    changes = with_items(changes.assign(signal=_signals(changes)))
+    names = block_names(ctx)
+    changes = with_items(changes.assign(signal=_signals(changes)), names)
     keys = ["site", "cohort", "level", "code"]
     table = table.merge(changes[[*keys, *TREND_FIELDS]], on=keys, how="left", validate="1:1")
     table = table.assign(flagged=table["flagged"].fillna(False).astype(bool),
                          reading=table["reading"].fillna(""), signal=table["signal"].fillna(""))  # fmt: skip
-    table = with_items(table)
+    table = with_items(table, names)
     table = table.assign(_cohort=table["cohort"].map(order),
                          _level=table["level"].map(ITEM_ORDER))  # fmt: skip
     table = table.sort_values(["site", "_cohort", "_level"], kind="stable")
