@@ -64,17 +64,23 @@ LOW_RATE_ADVICE = (
 )
 
 
-def results(**rules):
-    ids = ["P0", "P1", "P2", "P3", "Q0", "R0", "R1"]
-    candidates = pd.DataFrame({"cohort": "X", "candidate_id": ids, "access_route": "CA",
-                               "immersion": False, "site": "Lyon"})  # fmt: skip
+IDS = ["P0", "P1", "P2", "P3", "Q0", "R0", "R1"]
+
+
+def scores() -> pd.DataFrame:
     rows = []
-    for cid in ids:
+    for cid in IDS:
         date = "2025-06-01" if cid.startswith("R") else "2024-06-01"
         for code in CODES:
             score = 1 if cid == "Q0" and code.startswith("B2") else 3
             rows.append((cid, code, "jury", score, date))
-    return compute_results(candidates, scores_frame(rows), REF, Rules(**rules))
+    return scores_frame(rows)
+
+
+def results(**rules):
+    candidates = pd.DataFrame({"cohort": "X", "candidate_id": IDS, "access_route": "CA",
+                               "immersion": False, "site": "Lyon"})  # fmt: skip
+    return compute_results(candidates, scores(), REF, Rules(**rules))
 
 
 def insertion(with_dates: bool = True) -> pd.DataFrame:
@@ -188,3 +194,24 @@ def test_dates_inside_the_windows_raise_no_warning():
         "survey_date": pd.to_datetime(["2024-12-01"] * 4 + ["2026-06-01"]),
     })  # fmt: skip
     assert coverage_warnings(results(), table) == []
+
+
+def test_the_renewal_view_shows_coverage_and_its_warnings():
+    """The renewal report's insertion table carries the coverage columns worked out above and
+    the view carries the warnings, 2025's response rate (0 of 2) among them."""
+    from cc_analytics.reporting.context import ReportContext
+    from cc_analytics.reporting.views import renewal_view
+    from cc_analytics.workspace.processed import Tables
+
+    res = results()
+    tables = Tables(res.candidates, scores(), insertion(), REF)
+    ctx = ReportContext("essai", tables, res, Rules(), {"inputs": {}})
+    view = renewal_view(ctx)
+    table = view.insertion.set_index(["ANNEE", "horizon"])
+    assert table.loc[(2024, "6 mois"), ["certified", "not_surveyed", "surveyed", "respondents",
+                                        "response_rate", "base"]].tolist() == [4, 2, 2, 1, 50, 1]  # fmt: skip
+    assert table.loc[(2025, "6 mois"), ["surveyed", "respondents", "response_rate"]].tolist() == [
+        2, 0, 0]  # fmt: skip
+    assert view.coverage == coverage_warnings(res, insertion())
+    assert any(w.startswith("Promotion 2025, enquête à 6 mois : taux de réponse inférieur à 50 %")
+               for w in view.coverage)  # fmt: skip

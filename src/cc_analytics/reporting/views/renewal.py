@@ -12,7 +12,7 @@ from ...core.labels import LEVELS, NAME_ABSENT, SURVEY_HORIZONS
 from ...core.text import fold
 from ...engine.aggregates import aggregate
 from ...engine.privacy import HIDDEN_COLUMNS, PRIVACY_TEXTS, blank_suppressed
-from ...engine.promotions import HORIZONS, promotion_statistics
+from ...engine.promotions import HORIZONS, coverage_warnings, promotion_statistics
 from ...engine.results import Results
 from ...engine.stats import wilson_interval
 from .. import formatting as fr
@@ -37,6 +37,7 @@ class RenewalView:
     fiche: pd.DataFrame  # long: field, label, kind, ANNEE, value — the fiche's fields per year
     insertion: pd.DataFrame  # per year and horizon surveyed: counts behind each rate, rates
     survey_note: str  # which promotions are not surveyed yet (empty when none)
+    coverage: list[str]  # survey coverage warnings (low response rate, survey dates)
     routes: pd.DataFrame  # title by year and access route
     blocks: pd.DataFrame  # blocks and title by year
     partial: pd.DataFrame  # per year and block: candidates without the title who validated it
@@ -118,6 +119,7 @@ def renewal_view(ctx: ReportContext, years: tuple[int, int] | None = None,
     """France Compétences statistics per promotion, evaluation set-up, published comparison."""
     results = period_results(ctx, years, None)
     promotions = promotion_statistics(results, ctx.tables.insertion)
+    coverage = coverage_warnings(results, ctx.tables.insertion, promotions)
     if ctx.external:
         promotions = _protect_promotions(promotions, ctx.rules.small_group)
     blocks = aggregate(results, ctx.referentiel, by=["year"])
@@ -140,7 +142,7 @@ def renewal_view(ctx: ReportContext, years: tuple[int, int] | None = None,
         promotions=promotions, counts=_promotion_counts(promotions),
         fiche=_fiche_fields(promotions),
         insertion=surveyed,
-        survey_note=_survey_note(insertion), routes=routes_by_year(ctx, results, True),
+        survey_note=_survey_note(insertion), coverage=coverage, routes=routes_by_year(ctx, results, True),
         blocks=blocks, partial=_partial(ctx, results, blocks),
         modalities=_modalities(ctx), criteria=_criteria(ctx),
         published=published, published_source=source, published_warning=warning,
@@ -320,7 +322,9 @@ def _insertion(promotions: pd.DataFrame, ctx: ReportContext) -> pd.DataFrame:
         base = p[f"REPONDANTS_{suffix}"] - p[f"NEUTRALISES_{suffix}"]
         frames.append(pd.DataFrame({
             "ANNEE": p["ANNEE"], "horizon": label, "certified": p["NOMBRE_CERTIFIES"],
-            "surveyed": p[f"ENQUETES_{suffix}"], "respondents": p[f"REPONDANTS_{suffix}"],
+            "surveyed": p[f"ENQUETES_{suffix}"], "not_surveyed": p[f"NON_INTERROGES_{suffix}"],
+            "respondents": p[f"REPONDANTS_{suffix}"],
+            "response_rate": p[f"TAUX_REPONSE_{suffix}"],
             "non_respondents": p[f"ENQUETES_{suffix}"] - p[f"REPONDANTS_{suffix}"],
             "neutralised": p[f"NEUTRALISES_{suffix}"], "base": base,
             "employed": p[f"EN_EMPLOI_{suffix}"], "in_job": p[f"EMPLOI_METIER_{suffix}"],
