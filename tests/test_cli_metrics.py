@@ -171,9 +171,10 @@ def test_mean_score_only_on_competency_rows(default_csv):
 
 def test_rules_are_stamped_on_every_row(default_csv):
     header, rows = default_csv
-    assert {"threshold", "combine", "referentiel"} <= set(header)
-    assert {(r["threshold"], r["combine"], r["referentiel"]) for r in rows} == {
-        ("2", "co_validation", REF.id)
+    rules = ["threshold", "combine", "retake_clears_employer", "neutralise_abroad", "referentiel"]
+    assert set(rules) <= set(header)
+    assert {tuple(r[c] for c in rules) for r in rows} == {
+        ("2", "co_validation", "False", "True", REF.id)
     }
 
 

@@ -61,6 +61,8 @@ from tests.fixtures import scores_frame, tiny_referentiel
 from tests.test_cli_metrics import read_csv
 
 REF = tiny_referentiel()
+RULE_COLUMNS = ["threshold", "combine", "retake_clears_employer", "neutralise_abroad",
+                "referentiel"]  # fmt: skip
 COMPETENCIES = ["B1A1C1", "B1A1C2", "B2A1C1", "B2A1C2"]
 CONTRACT = ["site", "cohort", "previous_cohort", "level", "code", "label", "n", "k", "rate",
             "n_previous", "k_previous", "rate_previous", "difference", "diff_ci_low",
@@ -351,7 +353,7 @@ def external() -> ReportContext:
 def test_trends_table_on_a_dataset(internal):
     table = trends_table(internal)
     assert list(table.columns[: len(CONTRACT)]) == CONTRACT
-    assert list(table.columns[-3:]) == ["threshold", "combine", "referentiel"]
+    assert list(table.columns[-5:]) == RULE_COLUMNS
     lyon = table[table["cohort"] == "Q"]
     assert len(lyon) == 7 and lyon["flagged"].all()
     assert (lyon["previous_cohort"] == "P").all()
@@ -476,7 +478,7 @@ def test_cli_contract(cli, tmp_path):
         "correction",
         "alpha",
     ]
-    assert header[-3:] == ["threshold", "combine", "referentiel"]
+    assert header[-5:] == RULE_COLUMNS
     assert len(rows) == 21  # Q vs P, R vs T, S vs R: 7 items each
     for row in rows:  # flagged exactly when the adjusted p-value is below 0.05
         assert row["flagged"] == str(float(row["p_adjusted"]) < 0.05), row

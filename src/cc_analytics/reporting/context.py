@@ -77,7 +77,10 @@ class ReportContext:
 
     def stamp(self, table: pd.DataFrame) -> pd.DataFrame:
         """``table`` with the rules and referentiel it was computed with, as last columns."""
-        return table.assign(threshold=self.rules.threshold, combine=self.rules.combine,
+        rules = self.rules
+        return table.assign(threshold=rules.threshold, combine=rules.combine,
+                            retake_clears_employer=rules.retake_clears_employer,
+                            neutralise_abroad=rules.neutralise_abroad,
                             referentiel=self.referentiel.id)  # fmt: skip
 
     def provenance(self) -> dict[str, object]:
