@@ -329,11 +329,11 @@ def _table(rows: list[dict], repeat: int) -> str:
     return "\n".join(lines)
 
 
-def _versions() -> dict[str, str]:
+def _versions(packages: tuple[str, ...] = ("numpy", "pandas", "duckdb")) -> dict[str, str]:
     from importlib.metadata import PackageNotFoundError, version
 
     out = {}
-    for package in ("numpy", "pandas", "duckdb"):
+    for package in packages:
         try:
             out[package] = version(package)
         except PackageNotFoundError:

@@ -352,7 +352,7 @@ def test_rows_declared_but_empty_are_never_walked_through(tmp_path):
 
 
 def test_a_csv_file_over_the_size_limit_is_refused_before_reading(tmp_path, monkeypatch):
-    monkeypatch.setattr(folder_module, "MAX_FILE_BYTES", 2**20)
+    monkeypatch.setattr(folder_module, "MAX_CSV_BYTES", 2**20)
     folder = dataset(tmp_path)
     with open(folder / "insertion.csv", "a", encoding="utf-8") as survey:
         survey.write("C3;6;etranger\n" * 250_000)  # 3.3 MB
@@ -364,6 +364,13 @@ def test_a_csv_file_over_the_size_limit_is_refused_before_reading(tmp_path, monk
         "sinon répartissez les données entre plusieurs dossiers de données, par exemple une "
         "année par dossier"
     ]
+
+
+def test_csv_and_xlsx_have_their_own_size_limits():
+    from pathlib import Path
+
+    assert folder_module.max_bytes(Path("scores.CSV")) == 2 * 2**30  # a national network's
+    assert folder_module.max_bytes(Path("scores.xlsx")) == 200 * 2**20  # unzipped in memory
 
 
 # -- item 7: French messages for binary content and control characters ----------------------

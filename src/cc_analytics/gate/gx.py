@@ -51,6 +51,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from ..core.cache import per_file_version
@@ -92,6 +93,10 @@ class Failure:
     kwargs: dict[str, Any] = field(hash=False)
     observed_value: Any = field(default=None, hash=False)
     error: str | None = None
+    #: The failing rows as a boolean mask over the table, when asked for instead of
+    #: ``positions`` and ``values`` (``validate_table(..., detail=False)``): a huge table may
+    #: fail on millions of rows, which are then never turned into Python objects.
+    mask: Any = field(default=None, compare=False, hash=False, repr=False)
 
 
 def load_suite(name: str, suites_dir: str | Path | None = None) -> tuple[Any, int]:
@@ -141,12 +146,14 @@ def validate_table(
     df: pd.DataFrame,
     parameters: Mapping[str, Any] | None = None,
     suites_dir: str | Path | None = None,
+    detail: bool = True,
 ) -> list[Failure]:
     """Every failure of table ``df`` against suite ``name``, in the suite's order; ``[]`` if clean.
 
     ``parameters`` gives the values of the suite's ``$PARAMETER`` references (for ``scores``:
     ``candidate_ids`` and ``competency_codes``; for ``insertion``: ``candidate_ids``); any
-    iterable works. ``df`` is not modified.
+    iterable works. ``df`` is not modified. Without ``detail``, a failing contract rule
+    comes back with its rows as :attr:`Failure.mask` instead of ``positions`` and ``values``.
     """
     suite, _ = load_suite(name, suites_dir)
     params = _parameters(name, suite, parameters)
@@ -191,7 +198,8 @@ def validate_table(
                     if set(rule_columns(rule)) <= present:
                         mask = rule_failures(frame, rule, params)
                         if mask.any():
-                            failures[index, number] = _rule_failure(name, rule, frame, mask)
+                            failures[index, number] = _rule_failure(name, rule, frame, mask,
+                                                                    detail=detail)  # fmt: skip
             else:
                 failing.append(entry)
         for (index, expectation), evr in _run(batch, suite, failing, params, "COMPLETE"):
@@ -212,18 +220,20 @@ def _absent(columns: list[str]) -> str:
 
 
 def _rule_failure(name: str, rule: Mapping[str, Any], frame: pd.DataFrame | None = None,
-                  mask: Any = None, error: str | None = None) -> Failure:  # fmt: skip
+                  mask: Any = None, error: str | None = None,
+                  detail: bool = True) -> Failure:  # fmt: skip
     """A failure of one contract rule, shaped as the standard expectation's would be."""
     columns = rule_columns(rule)
     positions: tuple[int, ...] = ()
     values: tuple[Any, ...] = ()
-    if mask is not None and frame is not None:
+    if mask is not None and frame is not None and detail:
         positions = tuple(int(i) for i in mask.nonzero()[0])
         values = _values_at(frame, columns, list(positions))
     return Failure(
         table=name, expectation=rule["type"], column=", ".join(columns), positions=positions,
         values=values, description_fr=(rule.get("meta") or {}).get("description_fr"),
         kwargs=copy.deepcopy(dict(rule["kwargs"])), error=error,
+        mask=None if detail else mask,
     )  # fmt: skip
 
 
@@ -235,11 +245,14 @@ def _run(batch: Any, suite: Any, entries: list[tuple[int, Any]], params: dict[st
         return []
     run_suite, by_id = _run_suite(suite, tuple(index for index, _ in entries))
     entry_of = dict(entries)
+    # Great Expectations is handed only the values its own expectations refer to: it copies
+    # and hashes them; the contract's rules read theirs by reference (parameters_in_force)
+    referred = {k: _as_list(v) for k, v in params.items() if k in suite.suite_parameter_options}
     with _quiet_gx() as records, parameters_in_force(params):
         # Batch.validate rather than ValidationDefinition.run: run() also keeps every result
         # (COMPLETE: every failing index) in the context's in-memory store, for the process.
         result = batch.validate(run_suite, result_format=result_format,
-                                expectation_parameters=params)  # fmt: skip
+                                expectation_parameters=referred)  # fmt: skip
     _forward_errors(records)
     out = []
     for evr in result.results:
@@ -313,6 +326,14 @@ def _engine() -> _Engine:
         if _ENGINE is None:
             _ENGINE = _Engine()
         return _ENGINE
+
+
+def warm_up() -> None:
+    """Import Great Expectations and set up its context and the suites now (a few seconds,
+    once per process), e.g. in a thread while the files are being read."""
+    _engine()
+    for name in ("candidates", "scores", "insertion"):
+        load_suite(name)
 
 
 def _import_gx() -> Any:
@@ -448,7 +469,17 @@ def _parameters(name: str, suite: Any, given: Mapping[str, Any] | None) -> dict[
 
 
 def _as_value(value: Any) -> Any:
-    """GX wants plain lists for value sets: accept sets, Series, Index, arrays, generators."""
+    """Value sets as given: an Index, a Series or an array stays one (the contract's rules
+    look rows up in it by hash); sets and generators become lists."""
+    if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
+        return value
+    if isinstance(value, pd.Index | pd.Series | np.ndarray | list):
+        return value
+    return list(value)
+
+
+def _as_list(value: Any) -> Any:
+    """GX wants plain lists for value sets."""
     if isinstance(value, str | bytes | Mapping) or not isinstance(value, Iterable):
         return value
     return list(value)

@@ -4,6 +4,10 @@ The validation report is written on every run, passed or not, in the dataset's r
 processed tables are only written after the gate passed, atomically, with the pseudonym key
 created beside them if there is none yet. :func:`prepare` does both only when the processed
 tables no longer stand for the raw files.
+
+On big inputs (:data:`~cc_analytics.core.terminal.PROGRESS_BYTES` and more) each step — reading
+each file, the checks, the typed tables, writing them — is shown on standard error as it goes
+(:class:`~cc_analytics.core.terminal.Progress`).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from pathlib import Path
 
 from .. import referentiel as ref
 from ..core.errors import CcAnalyticsError, DataValidationError
+from ..core.terminal import Progress
 from ..inputs.folder import locate
 from ..workspace.catalog import DatasetCatalog, dataset_catalog
 from ..workspace.processed import Tables, ensure_pseudonym_key, staleness, write_processed
@@ -28,8 +33,8 @@ class Gated:
     report: Path
 
 
-def gate_dataset(dataset: str | Path | DatasetCatalog,
-                 referentiel_path: str | Path | None = None) -> Gated:  # fmt: skip
+def gate_dataset(dataset: str | Path | DatasetCatalog, referentiel_path: str | Path | None = None,
+                 progress: Progress | None = None) -> Gated:  # fmt: skip
     """Validate a dataset (a catalog, or a folder or name of the current workspace); write
     its validation report; raise on any problem.
 
@@ -38,9 +43,10 @@ def gate_dataset(dataset: str | Path | DatasetCatalog,
     """
     dataset = dataset_catalog(dataset)
     report_path = dataset.validation_report
+    progress = progress or progress_for(dataset.raw)
     try:
         referentiel = ref.load(referentiel_path) if referentiel_path else None
-        gate = run_gate(str(dataset.raw), referentiel)
+        gate = run_gate(str(dataset.raw), referentiel, progress)
     except CcAnalyticsError as exc:
         if dataset.raw.is_dir():
             write_unread_report(dataset.name, exc.problems, report_path)
@@ -51,7 +57,18 @@ def gate_dataset(dataset: str | Path | DatasetCatalog,
         error = DataValidationError(gate.problems)
         error.report = report
         raise error
-    return Gated(gate, typed_tables(gate.raw), report)
+    with progress.step("Préparation des tables typées"):
+        tables = typed_tables(gate.raw)
+    return Gated(gate, tables, report)
+
+
+def progress_for(folder: Path) -> Progress:
+    """Progress lines for a dataset folder whose files are big, none for the others."""
+    try:
+        size = sum(p.stat().st_size for p in folder.iterdir() if p.is_file())
+    except OSError:
+        size = 0
+    return Progress.for_size(size)
 
 
 def ingest_dataset(dataset: str | Path | DatasetCatalog,
@@ -59,10 +76,12 @@ def ingest_dataset(dataset: str | Path | DatasetCatalog,
                    out_dir: str | Path | None = None) -> tuple[Gated, Path]:  # fmt: skip
     """Gate, then write the typed tables as Parquet with a manifest (atomically)."""
     dataset = dataset_catalog(dataset)
-    gated = gate_dataset(dataset, referentiel_path)
+    progress = progress_for(dataset.raw)
+    gated = gate_dataset(dataset, referentiel_path, progress)
     target = Path(out_dir) if out_dir is not None else dataset.processed
     files = gated.gate.raw.files
-    write_processed(gated.tables, files.name, files.hashes(), target)
+    with progress.step("Écriture des tables traitées"):
+        write_processed(gated.tables, files.name, files.hashes(), target)
     ensure_pseudonym_key(dataset)
     return gated, target
 

@@ -8,17 +8,22 @@ offending values.
 
 from __future__ import annotations
 
+import contextlib
+import threading
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 
 from ..contract import SCHEMAS
 from ..core.errors import DataValidationError, Problem
 from ..core.labels import ACCESS_ROUTES, INSERTION_STATUSES, SURVEY_HORIZONS
+from ..core.terminal import Progress
 from ..core.text import CONTROL_CHARACTERS, french_list
-from ..inputs.messages import rows_text, values_text
-from ..inputs.read import COLUMN, RawDataset, read_dataset
+from ..inputs.messages import values_text
+from ..inputs.read import COLUMN, RawDataset, read_dataset, rows_of
 from ..inputs.sheets import FILE, ROW
+from ..inputs.values import as_text
 from ..referentiel import Referentiel
 
 DATE_HINT = (
@@ -118,15 +123,27 @@ class GateResult:
         return not self.problems
 
 
-def run_gate(folder: str, referentiel: Referentiel | None = None) -> GateResult:
+def run_gate(folder: str, referentiel: Referentiel | None = None,
+             progress: Progress | None = None) -> GateResult:  # fmt: skip
     """Read a dataset folder and check it in full; never raises for bad data values.
 
     Problems found while reading do not stop the checks: the rows that could be read are
-    checked too, so that every problem is reported at once.
+    checked too, so that every problem is reported at once. ``progress`` shows the steps
+    (reading each file, the checks) of a long run.
     """
-    raw = read_dataset(folder, referentiel)
+    progress = progress or Progress(enabled=False)
+    # Great Expectations takes seconds to import and set up: done while the files are read
+    # (Arrow's parser and the disk leave a core free); a failure there is raised again below
+    warming = threading.Thread(target=_warm_gx, daemon=True)
+    warming.start()
+    try:
+        raw = read_dataset(folder, referentiel, progress)
+    finally:
+        warming.join()
     expectations_run: dict[str, int] = {}
-    problems = [*raw.problems, *_gx_problems(raw, expectations_run), *cross_table_problems(raw)]
+    with progress.step("Contrôle des données (Great Expectations et contrôles croisés)"):
+        problems = [*raw.problems, *_gx_problems(raw, expectations_run),
+                    *cross_table_problems(raw)]  # fmt: skip
     order = {path.name: i for i, path in enumerate(raw.files.all)}
     problems.sort(key=lambda p: order.get((p.file or "").split(" [")[0], -1))  # file by file
     rows = {"candidates": len(raw.candidates), "scores": len(raw.scores),
@@ -142,17 +159,25 @@ def validate(folder: str, referentiel: Referentiel | None = None) -> GateResult:
     return result
 
 
+def _warm_gx() -> None:
+    from .gx import warm_up
+
+    with contextlib.suppress(Exception):  # the gate imports it again, and reports the error
+        warm_up()
+
+
 def _gx_problems(raw: RawDataset, expectations_run: dict[str, int]) -> list[Problem]:
     from .gx import load_suite, validate_table
 
-    known_ids = raw.candidates["candidate_id"].dropna()
+    known_ids = pd.Index(raw.candidates["candidate_id"].dropna().unique())
     if "candidates" in raw.unusable:
         # the candidates file could not be read in full: it says nothing about who is unknown
-        known_ids = pd.concat([known_ids, raw.scores["candidate_id"].dropna(),
-                               raw.insertion["candidate_id"].dropna()])  # fmt: skip
+        known_ids = known_ids.append([_distinct(raw.scores["candidate_id"]),
+                                      _distinct(raw.insertion["candidate_id"])]).unique()  # fmt: skip
+    # value sets handed by reference to the contract's checks, which look rows up in them
     parameters = {
         "competency_codes": raw.referentiel.competencies["code"].tolist(),
-        "candidate_ids": known_ids.unique().tolist(),
+        "candidate_ids": known_ids,
     }
     tables = {"candidates": raw.candidates, "scores": raw.scores, "insertion": raw.insertion}
     problems: list[Problem] = []
@@ -162,9 +187,50 @@ def _gx_problems(raw: RawDataset, expectations_run: dict[str, int]) -> list[Prob
         _, expectations_run[name] = load_suite(name)
         # compound uniqueness treats two missing dates as the same session (a duplicate)
         data = table[SCHEMAS[name].names].reset_index(drop=True)
-        for failure in validate_table(name, data, parameters):
+        for failure in validate_table(name, data, parameters, detail=False):
             problems += _locate(failure, table.reset_index(drop=True), raw)
     return problems
+
+
+def _distinct(values: pd.Series) -> pd.Index:
+    """The distinct values of a column (of a categorical: its categories)."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return pd.Index(values.cat.categories)
+    return pd.Index(values.dropna().unique())
+
+
+def _with_control_characters(texts: pd.Index) -> list[str]:
+    """The texts holding an invisible character (one regular expression over all of them, in
+    Arrow)."""
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if texts.empty:
+        return []
+    found = pc.match_substring_regex(pa.array(texts.astype("str").array),
+                                     CONTROL_CHARACTERS.pattern)  # fmt: skip
+    return texts[np.asarray(found.fill_null(False).to_numpy(zero_copy_only=False),
+                            dtype=bool)].astype(str).tolist()  # fmt: skip
+
+
+def _where(failure, table: pd.DataFrame) -> pd.DataFrame:
+    """File, row, column read from, and offending value (as text) of each failing row."""
+    if failure.mask is not None:
+        picked = table[failure.mask]
+        columns = (failure.column or "").split(", ")
+        texts = [as_text(picked[c]).astype("str") for c in columns if c in picked]
+        if len(texts) == 1:
+            value = texts[0].fillna("None")
+        else:  # a key: its values joined, a missing date named
+            value = texts[0].fillna(NO_DATE).str.cat([t.fillna(NO_DATE) for t in texts[1:]],
+                                                     sep=" · ")  # fmt: skip
+        value = value.to_numpy()
+    else:
+        picked = table.iloc[list(failure.positions)]
+        value = [_key_text(v) if isinstance(v, tuple) else str(v) for v in failure.values]
+    return pd.DataFrame({FILE: as_text(picked[FILE]).to_numpy(),
+                         ROW: picked[ROW].to_numpy(dtype=np.int64),
+                         COLUMN: as_text(picked[COLUMN]).to_numpy(), "value": value})  # fmt: skip
 
 
 def _locate(failure, table: pd.DataFrame, raw: RawDataset) -> list[Problem]:
@@ -172,11 +238,10 @@ def _locate(failure, table: pd.DataFrame, raw: RawDataset) -> list[Problem]:
     expectation = failure.expectation
     column = failure.column
     hint = HINTS.get((column, expectation)) or failure.description_fr
-    if not failure.positions:
+    if failure.mask is None and not failure.positions:
         return [Problem(failure.error or failure.description_fr or expectation, column=column,
                         hint=HINTS.get((column, expectation)))]  # fmt: skip
-    where = table.iloc[list(failure.positions)][[FILE, ROW, COLUMN]].copy()
-    where["value"] = [_key_text(v) if isinstance(v, tuple) else str(v) for v in failure.values]
+    where = _where(failure, table)
     if expectation == "expect_compound_columns_to_be_unique":
         return _duplicates(failure.table, where)
     what = WHAT_BY_COLUMN.get(column or "", WHAT.get(expectation, expectation))
@@ -194,9 +259,10 @@ def _locate(failure, table: pd.DataFrame, raw: RawDataset) -> list[Problem]:
         problems.append(Problem(
             what,
             file=file,
-            row=rows_text(list(group[ROW])),
+            row=rows_of(group[ROW]),
             column=shown or None,
-            value=None if expectation.endswith("not_be_null") else values_text(list(group["value"])),
+            value=None if expectation.endswith("not_be_null")
+            else values_text(list(group["value"].unique())),
             hint=hint,
         ))  # fmt: skip
     return problems
@@ -221,8 +287,8 @@ def _user_columns(raw: RawDataset, where: pd.DataFrame, column: str | None
     return shown, wide & (column == "competency")
 
 
-def _header_row(raw: RawDataset) -> dict[str, str]:
-    return {file: str(layout.header_row) for file, layout in raw.layouts.items()}
+def _header_row(raw: RawDataset) -> dict[str, int]:
+    return {file: layout.header_row for file, layout in raw.layouts.items()}
 
 
 def _key_text(key: tuple) -> str:
@@ -235,7 +301,7 @@ def _duplicates(table: str, where: pd.DataFrame) -> list[Problem]:
     what, hint = DUPLICATES.get(table, (WHAT["expect_compound_columns_to_be_unique"], None))
     keys = where.groupby("value", sort=False).agg(
         files=(FILE, lambda f: " et ".join(dict.fromkeys(f))),
-        rows=(ROW, lambda r: rows_text(list(r))),
+        rows=(ROW, rows_of),
     )
     problems = []
     for (files, rows), group in keys.groupby(["files", "rows"], sort=False):
@@ -252,11 +318,11 @@ def _per_file(raw: RawDataset, rows: pd.DataFrame, column: str, message: str, hi
     """One problem per file for the offending ``rows``, with their spreadsheet row numbers and,
     when ``value`` names a column, the offending values."""
     return [
-        Problem(message, file=file, row=rows_text(list(group[ROW])),
+        Problem(message, file=file, row=rows_of(group[ROW]),
                 column=_title(raw, file, column),
-                value=values_text(list(dict.fromkeys(group[value].astype(str)))) if value else None,
-                hint=hint)
-        for file, group in rows.groupby(FILE)
+                value=values_text(list(as_text(group[value]).astype(str).unique()))
+                if value else None, hint=hint)
+        for file, group in rows.groupby(as_text(rows[FILE]), sort=True)
     ]  # fmt: skip
 
 
@@ -286,21 +352,23 @@ def _control_characters(raw: RawDataset) -> list[Problem]:
     tables = {"candidates": raw.candidates, "scores": raw.scores, "insertion": raw.insertion}
     for name, table in tables.items():
         for column in SCHEMAS[name].names:
-            values = table[column].dropna().astype(str).unique()
-            bad = [v for v in values if CONTROL_CHARACTERS.search(v)]
+            bad = _with_control_characters(_distinct(table[column]))
             if not bad:
                 continue
-            rows = table[table[column].isin(bad)]
-            shown = rows[FILE].map(lambda file, column=column: _title(raw, file, column))
+            rows = table[table[column].isin(bad).to_numpy()]
+            files = as_text(rows[FILE])
+            shown = files.map(lambda file, column=column: _title(raw, file, column))
             if column == "score":  # a score sits in the column it was read from
-                shown = rows[COLUMN].where(rows[COLUMN].fillna("") != "", shown)
-            for (file, title), group in rows.groupby([rows[FILE], shown], sort=True):
-                found = CONTROL_CHARACTERS.findall("".join(group[column]))
+                read_from = as_text(rows[COLUMN])
+                shown = read_from.where(read_from.fillna("") != "", shown)
+            for (file, title), group in rows.groupby([files, shown], sort=True):
+                texts = as_text(group[column]).astype(str)
+                found = CONTROL_CHARACTERS.findall("".join(texts.unique()))
                 names = dict.fromkeys(CONTROL_NAMES.get(c, "caractère de contrôle") for c in found)
                 problems.append(Problem(
                     f"caractère invisible dans la valeur : {french_list(list(names), 'et')}",
-                    file=file, row=rows_text(list(group[ROW])), column=title,
-                    value=values_text(list(group[column])),
+                    file=file, row=rows_of(group[ROW]), column=title,
+                    value=values_text(list(texts.unique())),
                     hint="Retapez la valeur à la main dans le tableur : ce caractère, qui ne se "
                     "voit pas, vient d'un copier-coller depuis un autre logiciel et casserait "
                     "les exports et les rapports",
@@ -321,10 +389,10 @@ def cross_table_problems(raw: RawDataset) -> list[Problem]:
         "(la case ne peut rester vide que pour une VAE)")  # fmt: skip
     # an immersion that is neither oui nor non is reported above; no knock-on error here
     without = (candidates["immersion"] == "non") | candidates["immersion"].isna()
-    no_immersion = set(candidates.loc[without, "candidate_id"])
+    no_immersion = pd.Index(candidates.loc[without, "candidate_id"].dropna().unique())
     scores = raw.scores
-    employer = scores[(scores["evaluator"] == "entreprise") & scores["score"].notna()
-                      & scores["candidate_id"].isin(no_immersion)]  # fmt: skip
+    employer = scores[((scores["evaluator"] == "entreprise") & scores["score"].notna()
+                       & scores["candidate_id"].isin(no_immersion)).to_numpy()]  # fmt: skip
     problems += _per_file(
         raw, employer, "candidate_id",
         "note de l'entreprise pour un candidat sans immersion en entreprise (ou en VAE)",
@@ -337,12 +405,25 @@ def cross_table_problems(raw: RawDataset) -> list[Problem]:
 def _impossible_dates(raw: RawDataset) -> list[Problem]:
     """Dates written AAAA-MM-JJ that are not in the calendar (2024-02-30): the suite's regex
     lets them through."""
-    dates = raw.scores["session_date"]
-    written = dates.notna() & dates.astype("string").str.fullmatch(r"\d{4}-\d{2}-\d{2}")
-    parsed = pd.to_datetime(dates.where(written), format="%Y-%m-%d", errors="coerce")
-    wrong = raw.scores[written.fillna(False) & parsed.isna()]
+    wrong = raw.scores[_each_distinct(raw.scores["session_date"], _impossible)]
     return _per_file(raw, wrong, "session_date", "date inexistante", DATE_HINT,
                      value="session_date")  # fmt: skip
+
+
+def _impossible(dates: pd.Series) -> np.ndarray:
+    """Dates written AAAA-MM-JJ that the calendar does not have."""
+    written = dates.notna() & dates.astype("string").str.fullmatch(r"\d{4}-\d{2}-\d{2}")
+    parsed = pd.to_datetime(dates.where(written), format="%Y-%m-%d", errors="coerce")
+    return (written.fillna(False) & parsed.isna()).to_numpy(dtype=bool)
+
+
+def _each_distinct(values: pd.Series, verdict) -> np.ndarray:  # type: ignore[no-untyped-def]
+    """``verdict`` (a boolean per value) of every row, computed once per distinct value of a
+    categorical and gathered by its codes; a missing value reads False."""
+    if not isinstance(values.dtype, pd.CategoricalDtype):
+        return verdict(values)
+    per_category = verdict(pd.Series(values.cat.categories, dtype="str"))
+    return np.append(per_category, False)[values.cat.codes.to_numpy()]
 
 
 def _title(raw: RawDataset, file: str, column: str) -> str:

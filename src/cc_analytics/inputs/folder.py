@@ -10,7 +10,7 @@ Convention (see the README): a folder holding
 - optionally ``insertion.csv|xlsx`` (follow-up survey) and ``referentiel.yaml``.
 
 Files are files: a link leading out of the folder, a named pipe (which would block the
-reader), a device or a file larger than :data:`MAX_FILE_BYTES` is refused before any byte of it
+reader), a device or a file larger than its limit (:func:`max_bytes`) is refused before any byte of it
 is read, so nothing of it can be quoted back.
 """
 
@@ -32,6 +32,9 @@ TABULAR_SUFFIXES = (".csv", ".xlsx")
 #: Largest dataset file read: far beyond any school's results (the demo's 153 candidates take
 #: 40 kB), and as much text as an XLSX may hold once unzipped.
 MAX_FILE_BYTES = 200 * 2**20
+#: Largest CSV file read: a national network's long score sheet (1,000,000 candidates, about
+#: 38 million rows, 1.4 GB) fits; CSV is read in one pass by a streaming parser, never unzipped.
+MAX_CSV_BYTES = 2 * 2**30
 _COPY_HINT = "Mettez à sa place le fichier lui-même (une copie, pas un lien ni un raccourci)"
 
 
@@ -57,7 +60,19 @@ class DatasetFiles:
 
     def hashes(self) -> dict[str, str]:
         """sha256 of every input file, by file name."""
-        return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in self.all}
+        return {p.name: _sha256(p) for p in self.all}
+
+
+def _sha256(path: Path) -> str:
+    """A file's sha256, read in chunks (a 1.4 GB score sheet never whole in memory)."""
+    with path.open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
+
+
+def max_bytes(path: Path) -> int:
+    """The size limit of a dataset file: :data:`MAX_CSV_BYTES` for CSV, else
+    :data:`MAX_FILE_BYTES`."""
+    return MAX_CSV_BYTES if path.suffix.lower() == ".csv" else MAX_FILE_BYTES
 
 
 def locate(folder: str | Path) -> DatasetFiles:
@@ -140,7 +155,7 @@ def file_problem(path: Path, folder: Path | None = None) -> Problem | None:
     Refused: a link leading out of ``folder`` (it could reach any file of the machine, whose
     content messages would then quote), a link to nothing, anything but a regular file (a
     named pipe blocks whoever reads it, a device never ends), a hard link (the same file as
-    one elsewhere, the pseudonym key say), a file over :data:`MAX_FILE_BYTES`.
+    one elsewhere, the pseudonym key say), a file over its limit (:func:`max_bytes`).
     """
     name = path.name
     if folder is not None and path.is_symlink():
@@ -160,10 +175,11 @@ def file_problem(path: Path, folder: Path | None = None) -> Problem | None:
         # a hard link is the same file under two names: it may be any file of the machine
         return Problem("fichier à liens multiples (le même fichier sous un autre nom ailleurs) "
                        ": il n'est pas lu", file=name, hint=_COPY_HINT)  # fmt: skip
-    if status.st_size > MAX_FILE_BYTES:
+    limit = max_bytes(path)
+    if status.st_size > limit:
         return Problem(
             f"fichier trop volumineux : {status.st_size / 2**20:.0f} Mo, au-delà de la limite "
-            f"de {MAX_FILE_BYTES // 2**20} Mo",
+            f"de {limit // 2**20} Mo",
             file=name,
             hint="Vérifiez qu'il s'agit du bon fichier (les résultats d'une école en font bien "
             "moins) ; sinon répartissez les données entre plusieurs dossiers de données, par "

@@ -5,15 +5,22 @@ everyone else, read-only. The manifest records the hash of every input file, the
 and the package version the tables were made from, so a reader can tell stale tables from
 fresh ones without rerunning anything: stale or missing tables are a French error that names
 the command to run, never a silent re-ingest.
+
+The tables read back at the speed of the disk: text columns held as categoricals (the
+scores' candidate ids, competencies, evaluators) are written dictionary-encoded in one row
+group, with the dictionary whole, and read back as categoricals straight from the file's codes
+and dictionary, never rebuilt from text per row. ``columns`` reads only the columns asked for.
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ..core.atomic import atomic_directory, write_text
@@ -44,7 +51,7 @@ def write_processed(tables: Tables, dataset: str, inputs: dict[str, str],
     out_dir = Path(out_dir)
     with atomic_directory(out_dir) as tmp:
         for name in TABLES:
-            getattr(tables, name).to_parquet(tmp / f"{name}.parquet", index=False)
+            write_table(getattr(tables, name), tmp / f"{name}.parquet")
         manifest = {
             "dataset": dataset,
             "inputs": inputs,
@@ -81,17 +88,73 @@ def staleness(dataset: DatasetCatalog, inputs: dict[str, str], referentiel: Refe
     return None
 
 
-def read_tables(dataset: DatasetCatalog, inputs: dict[str, str],
-                referentiel: Referentiel) -> tuple[Tables, dict]:  # fmt: skip
-    """The processed tables and their manifest; a French error when they are stale or missing."""
+def read_tables(dataset: DatasetCatalog, inputs: dict[str, str], referentiel: Referentiel,
+                columns: Mapping[str, Sequence[str]] | None = None) -> tuple[Tables, dict]:  # fmt: skip
+    """The processed tables and their manifest; a French error when they are stale or missing.
+
+    ``columns`` (by table name) reads only those columns of a table (the others in full).
+    """
     reason = staleness(dataset, inputs, referentiel)
     if reason is not None:
         raise _unusable(dataset, reason)
+    columns = columns or {}
     try:
-        frames = {name: pd.read_parquet(dataset.processed / f"{name}.parquet") for name in TABLES}
-    except (OSError, ValueError) as exc:  # a table deleted or damaged behind its manifest
+        frames = {name: read_table(dataset.processed / f"{name}.parquet", columns.get(name))
+                  for name in TABLES}  # fmt: skip
+    except (OSError, ValueError, KeyError) as exc:  # a table deleted or damaged behind its manifest
         raise _unusable(dataset, f"table illisible ({type(exc).__name__})") from None
     return Tables(**frames, referentiel=referentiel), read_manifest(dataset.processed) or {}
+
+
+#: Rows of one row group: every table of a network in one, so that each dictionary-encoded
+#: column has one dictionary (several would have to be united on reading, text by text).
+_ROW_GROUP = 2**31 - 1
+
+
+def write_table(frame: pd.DataFrame, path: Path) -> None:
+    """One table as Parquet: one row group, dictionaries whole (not cut at 1 MB, after which
+    Parquet writes the text of every row instead)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    pq.write_table(table, path, row_group_size=_ROW_GROUP, dictionary_pagesize_limit=2**31 - 1,
+                   compression="snappy")  # fmt: skip
+
+
+def read_table(path: Path, columns: Sequence[str] | None = None) -> pd.DataFrame:
+    """A table written by :func:`write_table` (or any Parquet file), only ``columns`` if
+    given; dictionary-encoded columns come back as categoricals built from the file's codes
+    and dictionary (which all chunks share, being of one row group)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(path, columns=list(columns) if columns is not None else None)
+    coded: dict[str, pd.Categorical] = {}
+    for index, field in enumerate(table.schema):
+        if pa.types.is_dictionary(field.type):
+            categorical = _categorical(table.column(index))
+            if categorical is not None:
+                coded[field.name] = categorical
+    rest = table.drop_columns(list(coded)) if coded else table
+    frame = rest.to_pandas()
+    for name, values in coded.items():
+        frame[name] = values
+    return frame[table.column_names]
+
+
+def _categorical(column) -> pd.Categorical | None:  # type: ignore[no-untyped-def]
+    """A dictionary-encoded column as a categorical, from its codes and its one dictionary;
+    ``None`` when its chunks do not share one (Arrow then unites them)."""
+    chunks = column.chunks
+    if not chunks:
+        return None
+    dictionary = chunks[0].dictionary
+    if any(not c.dictionary.equals(dictionary) for c in chunks[1:]):
+        return None
+    codes = np.concatenate([c.indices.fill_null(-1).to_numpy() for c in chunks])
+    categories = pd.Index(dictionary.to_pandas())
+    return pd.Categorical.from_codes(codes, dtype=pd.CategoricalDtype(categories))
 
 
 def _unusable(dataset: DatasetCatalog, reason: str) -> CcAnalyticsError:
