@@ -2,7 +2,9 @@
 
 - **Parallel**: reports run in worker processes (any ``concurrent.futures.Executor``: one
   process per core by default, or a Dask cluster, see :mod:`.executors`); one failing report
-  does not stop the others, and its previous good HTML is kept.
+  does not stop the others, and its previous good HTML is kept. Each worker keeps one warm
+  kernel for all its reports (``reporting.render.warm_kernels``), started while this process
+  still checks the data.
 - **Incremental**: each output has a content key (:mod:`.keys`) stored in
   ``build-manifest.json`` (:mod:`.state`) with the audience and the hash of the file as
   written; an output whose key did not change and whose file is still the one written is not
@@ -20,7 +22,7 @@ import logging
 import os
 import time
 from collections.abc import Callable
-from concurrent.futures import Executor, Future, as_completed
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,11 +75,16 @@ def build(config: BuildConfig, *, force: bool = False, executor: Executor | None
     rules = _rules_values(config.rules_file)
     plan: list[Job | Outcome] = []
     rebuilt: list[tuple[Target, str]] = []
+    checked: list[tuple[Target, str, list[Outcome] | None]] = []
     for dataset in config.datasets:
         catalog = config.workspace.dataset(dataset.path)
         target = Target(dataset, catalog.with_reports(config.output / catalog.key))
         fingerprint = _fingerprint(target, config, rules)
         fresh = None if force else _fresh_outcomes(target, fingerprint, summary)
+        checked.append((target, fingerprint, fresh))
+    if any(fresh is None for *_, fresh in checked) and isinstance(executor, ProcessPoolExecutor):
+        _warm_workers(executor)
+    for target, fingerprint, fresh in checked:
         if fresh is not None:
             plan += fresh
             continue
@@ -98,6 +105,17 @@ def build(config: BuildConfig, *, force: bool = False, executor: Executor | None
         _remember_fresh(target, fingerprint, summary, config.pdf)
     summary.index = write_index(summary, config.output)
     return summary
+
+
+def _warm_workers(executor: ProcessPoolExecutor) -> None:
+    """Start the workers and their warm kernels now, while this process checks the data (on
+    one core): the reports then start on kernels already warm. Failures are left to the
+    reports, which say them in their words."""
+    from ..reporting.render import preload, warm_up
+
+    preload()  # before the workers are forked: they inherit it
+    for _ in range(getattr(executor, "_max_workers", 1)):
+        executor.submit(warm_up)
 
 
 # -- the no-change path -----------------------------------------------------------------------
@@ -314,6 +332,7 @@ def _result_tables(target: Target, inputs: dict, rules_file: Path | None, rules:
     if not force and written is not None and reason is None:
         return Outcome(name, TABLES_LABEL, "tables", folder, "up to date")
     started = time.perf_counter()
+    log.info("%s : %s", name, TABLES_LABEL)  # seconds on a large dataset: said when it starts
     try:
         _write_tables(target, targets, rules_file)
     except Exception as exc:  # a failure here must not stop the reports
@@ -397,6 +416,7 @@ def _run_jobs(plan: list[Job | Outcome], executor: Executor | None, force: bool,
         if progress:
             progress(done, total, outcome)
 
+    to_run: list[tuple[Job, str]] = []
     for item in plan:
         if isinstance(item, Outcome):
             finish(item)
@@ -404,8 +424,21 @@ def _run_jobs(plan: list[Job | Outcome], executor: Executor | None, force: bool,
             finish(Outcome(item.dataset, item.label, item.request.kind, str(item.request.out),
                            "up to date", last_seconds(item.request.out)))  # fmt: skip
         else:
-            assert executor is not None
-            pending[executor.submit(run_job, item)] = (item, reason)
+            to_run.append((item, reason))
+    if not to_run:
+        return
+    assert executor is not None
+    workers = getattr(executor, "_max_workers", None)  # a Dask cluster does not say
+    # said at once: the first report of each worker also waits for its kernel to start
+    log.info("%d rapport(s) à produire%s ; le premier de chaque processus prend quelques "
+             "secondes de plus (démarrage)", len(to_run),
+             f" sur {workers} processus" if workers else "")  # fmt: skip
+    if isinstance(executor, ProcessPoolExecutor):
+        from ..reporting.render import preload
+
+        preload()  # before the first job forks the workers (when not done yet), which inherit it
+    for job, reason in to_run:
+        pending[executor.submit(run_job, job)] = (job, reason)
     for future in as_completed(pending):
         job, reason = pending[future]
         try:
@@ -435,12 +468,15 @@ def _run_jobs(plan: list[Job | Outcome], executor: Executor | None, force: bool,
 
 
 def run_job(job: Job) -> Outcome:
-    """Build one report (in a worker process); never raises for a report's own failure."""
+    """Build one report (in a worker process) on the worker's warm kernel; never raises for
+    a report's own failure."""
+    from ..reporting.render import warm_kernels
     from ..reporting.requests import build_report
 
     started = time.perf_counter()
     try:
-        build_report(job.request, checked=True)
+        with warm_kernels():
+            build_report(job.request, checked=True)
     except CcAnalyticsError as exc:
         return Outcome(job.dataset, job.label, job.request.kind, str(job.request.out), "failed",
                        time.perf_counter() - started, str(exc))  # fmt: skip

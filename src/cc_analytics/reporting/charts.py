@@ -38,6 +38,17 @@ def in_report() -> bool:
     return os.environ.get(REPORT_ENV) == "1"
 
 
+#: The charts' plotly template.
+TEMPLATE = "plotly_white"
+if in_report():
+    # a report kernel draws nothing but these charts: the template as plotly's default is
+    # applied once per figure as it is built, where naming it on each figure made plotly copy
+    # and validate it again (about 0.1 s a figure, a third of a report's charts' time)
+    import plotly.io as pio
+
+    pio.templates.default = TEMPLATE
+
+
 def plain_categories(fig: go.Figure) -> go.Figure:
     """Category labels from data (cohorts, sites, labels) drawn as written.
 
@@ -69,11 +80,14 @@ def _escaped(values: object) -> list[object]:
 
 def _layout(fig: go.Figure, title: str, height: int | None = None) -> go.Figure:
     plain_categories(fig)
+    import plotly.io as pio
+
+    template = {} if pio.templates.default == TEMPLATE else {"template": TEMPLATE}
     fig.update_layout(
         title={"text": escape(title), "x": 0, "xanchor": "left", "font": {"size": 16}},
-        template="plotly_white", separators=", ", font={"family": FONT, "size": 13},
+        separators=", ", font={"family": FONT, "size": 13},
         margin={"l": 10, "r": 10, "t": 50, "b": 40}, height=height,
-        legend={"orientation": "h", "y": -0.15},
+        legend={"orientation": "h", "y": -0.15}, **template,
     )  # fmt: skip
     return fig
 

@@ -12,6 +12,14 @@ and a Content-Security-Policy that forbids any outside request.
 The PDF is that page printed by Chromium (driven by Playwright, offline, bounded in time): A4,
 the report's title, « page X / Y » and its provenance (dataset, date, version, referentiel) on
 every page.
+
+**Warm kernels** (:func:`warm_kernels`, what the main job's workers use): starting a kernel and
+importing pandas, plotly and cc-analytics in it costs seconds, more than most reports take.
+Within that block each thread keeps one kernel, warmed once, that papermill runs notebook
+after notebook on (:class:`WarmKernel`). Before each report the kernel is put back as it was
+once warm: IPython's namespace reset, and the package's modules, caches, environment and
+working folder restored (:class:`cc_analytics.core.cache.ModuleState`), so a report never
+sees what another left. A kernel that died, timed out or could not be reset is replaced.
 The HTML, the executed notebook (kept beside it for audit) and the PDF are written atomically
 and only once all of them are ready: a failed run leaves no partial page and keeps the
 previous good ones.
@@ -19,11 +27,16 @@ previous good ones.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
 import os
 import re
 import shutil
 import tempfile
+import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from html import escape
 from pathlib import Path
@@ -55,7 +68,6 @@ def render_report(kind: str, parameters: dict[str, Any], out_html: str | Path, *
                   index_link: str | None = None) -> Rendered:  # fmt: skip
     """Execute the ``kind`` notebook with ``parameters`` and write ``out_html`` (+ ``.ipynb``,
     and the page printed to ``.pdf`` when ``pdf``); ``index_link``: see :func:`export_html`."""
-    import nbformat
     import papermill
     from nbclient.exceptions import CellTimeoutError, DeadKernelError
 
@@ -80,12 +92,7 @@ def render_report(kind: str, parameters: dict[str, Any], out_html: str | Path, *
         previous = os.environ.get(REPORT_ENV)
         os.environ[REPORT_ENV] = "1"
         try:
-            papermill.execute_notebook(
-                str(notebook), str(executed), parameters=parameters, kernel_name="python3",
-                progress_bar=False, log_output=False, execution_timeout=timeout, cwd=tmp,
-                # the kernel's own log (start-up warning, shutdown interrupt) would clutter batch logs
-                extra_arguments=["--IPKernelApp.log_level=CRITICAL"],
-            )  # fmt: skip
+            nb = run_notebook(notebook, executed, parameters, timeout=timeout, cwd=tmp)
         except papermill.PapermillExecutionError as exc:
             raise CcAnalyticsError(_execution_problem(kind, exc)) from None
         except CellTimeoutError:
@@ -106,7 +113,6 @@ def render_report(kind: str, parameters: dict[str, Any], out_html: str | Path, *
                 os.environ.pop(REPORT_ENV, None)
             else:
                 os.environ[REPORT_ENV] = previous
-        nb = nbformat.read(executed, as_version=4)
         html = export_html(nb, title=f"{KINDS[kind].title} — {title}", subtitle=subtitle,
                            shared_plotly=shared_plotly, index_link=index_link)  # fmt: skip
         printed = _print_in(Path(tmp), out_html.name, html, shared_plotly) if pdf else None
@@ -120,6 +126,34 @@ def render_report(kind: str, parameters: dict[str, Any], out_html: str | Path, *
             pdf_out = out_html.with_suffix(PDF_SUFFIX)
             write_bytes(pdf_out, printed)
     return Rendered(out_html, notebook_out, pdf_out)
+
+
+def run_notebook(notebook: Path, executed: Path, parameters: dict[str, Any], *,
+                 timeout: int = 600, cwd: str | None = None) -> Any:  # fmt: skip
+    """``notebook`` run by papermill with ``parameters`` into ``executed``: on this thread's
+    warm kernel inside :func:`warm_kernels`, else on a kernel of its own; the executed
+    notebook. Written once, when done: papermill's default writes the whole notebook (and
+    validates it) at the start and end of every cell, which cost more than the export."""
+    import papermill
+
+    if not getattr(_WARM, "enabled", False):
+        return papermill.execute_notebook(
+            str(notebook), str(executed), parameters=parameters, kernel_name="python3",
+            progress_bar=False, log_output=False, execution_timeout=timeout, cwd=cwd,
+            extra_arguments=KERNEL_ARGUMENTS, request_save_on_cell_execute=False,
+        )  # fmt: skip
+    kernel = _ready_kernel()
+    try:
+        return papermill.execute_notebook(
+            str(notebook), str(executed), parameters=parameters, kernel_name="python3",
+            progress_bar=False, log_output=False, execution_timeout=timeout,
+            request_save_on_cell_execute=False, engine_name=_warm_engine(), kernel=kernel,
+        )  # fmt: skip
+    except papermill.PapermillExecutionError:
+        raise  # the notebook's own error: the kernel is fine, reset before the next report
+    except BaseException:
+        _discard_kernel()  # timed out (still busy), dead or interrupted: never reused
+        raise
 
 
 def _print_in(folder: Path, name: str, html: str, shared_plotly: bool) -> bytes:
@@ -155,6 +189,201 @@ def _execution_problem(kind: str, exc: Exception) -> Problem:
                         "paramètres dans JupyterLab pour voir la cellule en cause")  # fmt: skip
 
 
+# -- warm kernels ---------------------------------------------------------------------------
+#: The kernel's own log (start-up warning, shutdown interrupt) would clutter batch logs.
+KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
+#: Run once in a new warm kernel: what every report imports, then the state to come back to.
+WARM_UP = """
+import pandas, plotly.graph_objects, plotly.io
+import cc_analytics
+from cc_analytics.core.cache import MODULE_STATE
+from cc_analytics.reporting import charts, context, formatting, views
+MODULE_STATE.remember()
+"""
+#: Run in the kernel before each report: a new IPython session, the package as once warm.
+RESET = """
+get_ipython().reset(new_session=True)
+from cc_analytics.core.cache import MODULE_STATE
+MODULE_STATE.restore()
+del MODULE_STATE
+"""
+_WARM = threading.local()
+WARM_ENGINE = "cc_analytics_warm"
+
+
+class WarmKernel:
+    """A Python kernel started once, its imports done, on which papermill runs notebooks one
+    after another, each on the namespace and package state the kernel had once warm."""
+
+    def __init__(self, startup_timeout: float = 60) -> None:
+        import nbformat
+        from nbclient import NotebookClient
+
+        self.folder = tempfile.mkdtemp(prefix="cc-kernel-")  # its working folder
+        starter = NotebookClient(nbformat.v4.new_notebook(), kernel_name="python3",
+                                 startup_timeout=startup_timeout,
+                                 extra_arguments=list(KERNEL_ARGUMENTS))  # fmt: skip
+        starter.km = starter.create_kernel_manager()
+        # REPORT_ENV from the start: the package reads it when charts are drawn
+        starter.start_new_kernel(cwd=self.folder, env={**os.environ, REPORT_ENV: "1"})
+        starter.start_new_kernel_client()
+        self.km, self.kc = starter.km, starter.kc
+        self.reports = 0
+        self.closed = False
+        try:
+            self.run(WARM_UP, timeout=startup_timeout * 5)
+        except BaseException:
+            self.shutdown(now=True)
+            raise
+
+    def run(self, code: str, timeout: float = 60) -> None:
+        """Execute ``code`` outside any notebook (no history, no output kept); a
+        ``RuntimeError`` naming the kernel's error when it fails."""
+        from jupyter_core.utils import run_sync
+
+        reply = run_sync(self.kc.execute_interactive)(
+            code, store_history=False, allow_stdin=False, timeout=timeout,
+            output_hook=lambda message: None,
+        )  # fmt: skip
+        content = reply["content"]
+        if content["status"] != "ok":
+            raise RuntimeError(f"{content.get('ename')}: {content.get('evalue')}")
+
+    def alive(self) -> bool:
+        from jupyter_core.utils import run_sync
+
+        return not self.closed and bool(run_sync(self._alive)())
+
+    async def _alive(self) -> bool:
+        from jupyter_core.utils import ensure_async
+
+        return bool(await ensure_async(self.km.is_alive()))
+
+    def reset(self) -> None:
+        """The kernel as it was once warm (see :data:`RESET`)."""
+        self.run(RESET)
+
+    def shutdown(self, now: bool = False) -> None:
+        """Stop the kernel (and wait for its process); nothing when already stopped."""
+        if self.closed:
+            return
+        self.closed = True
+        from jupyter_core.utils import run_sync
+
+        with contextlib.suppress(Exception):  # a kernel already gone has nothing to stop
+            run_sync(self._shutdown)(now)
+        shutil.rmtree(self.folder, ignore_errors=True)
+
+    async def _shutdown(self, now: bool) -> None:
+        from jupyter_core.utils import ensure_async
+
+        try:
+            self.kc.stop_channels()
+            if await ensure_async(self.km.is_alive()):
+                await ensure_async(self.km.shutdown_kernel(now=now))
+        finally:
+            await ensure_async(self.km.cleanup_resources())
+
+
+@contextlib.contextmanager
+def warm_kernels() -> Iterator[None]:
+    """Reports rendered in this block run on this thread's warm kernel, started at the
+    first one and kept for the next blocks; stopped when the process ends."""
+    before = getattr(_WARM, "enabled", False)
+    _WARM.enabled = True
+    try:
+        yield
+    finally:
+        _WARM.enabled = before
+
+
+def preload() -> None:
+    """Import and build, in this process, what rendering reports needs (papermill, nbclient,
+    the exporter and its template, plotly.js): worker processes forked from it then start
+    with them instead of each paying for them."""
+    import nbclient  # noqa: F401
+    import papermill  # noqa: F401
+
+    _exporter()
+    _plotly_js()
+    _warm_engine()
+
+
+def warm_up() -> None:
+    """Start this thread's warm kernel now, if it has none (a worker does it while the build
+    still checks the data, on the core the check leaves idle)."""
+    if getattr(_WARM, "kernel", None) is None:
+        _new_kernel()
+
+
+def _new_kernel() -> WarmKernel:
+    kernel = WarmKernel()
+    _WARM.kernel = kernel
+    _stop_at_exit(kernel)
+    return kernel
+
+
+def _ready_kernel() -> WarmKernel:
+    """This thread's warm kernel, reset for a new report (a new one when it cannot be).
+    The first report of a kernel needs no reset: nothing ran on it since it was warmed."""
+    kernel: WarmKernel | None = getattr(_WARM, "kernel", None)
+    if kernel is not None:
+        try:
+            if not kernel.alive():
+                raise RuntimeError("kernel died")
+            if kernel.reports:
+                kernel.reset()
+        except Exception:
+            _discard_kernel()
+            kernel = None
+    if kernel is None:
+        kernel = _new_kernel()
+    kernel.reports += 1
+    return kernel
+
+
+def _discard_kernel() -> None:
+    kernel = getattr(_WARM, "kernel", None)
+    _WARM.kernel = None
+    if kernel is not None:
+        kernel.shutdown(now=True)
+
+
+def _stop_at_exit(kernel: WarmKernel) -> None:
+    """Stop ``kernel`` when this process ends: a worker process exits through
+    multiprocessing's finalizers (not ``atexit``), any other process through ``atexit``."""
+    from multiprocessing import util
+
+    util.Finalize(kernel, kernel.shutdown, exitpriority=10)
+    atexit.register(kernel.shutdown)
+
+
+@functools.cache
+def _warm_engine() -> str:
+    """Register (once) the papermill engine that runs a notebook on a :class:`WarmKernel`."""
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.log import logger
+
+    class WarmEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(cls, nb_man: Any, kernel_name: str, log_output: bool = False,
+                                     stdout_file: Any = None, stderr_file: Any = None,
+                                     start_timeout: int = 60, execution_timeout: int | None = None,
+                                     kernel: WarmKernel | None = None, **kwargs: Any) -> Any:  # fmt: skip
+            assert kernel is not None
+            client = PapermillNotebookClient(
+                nb_man, km=kernel.km, timeout=execution_timeout, startup_timeout=start_timeout,
+                kernel_name=kernel_name, log=logger, log_output=log_output,
+                stdout_file=stdout_file, stderr_file=stderr_file,
+            )  # fmt: skip
+            client.kc = kernel.kc  # the warm client: nbclient then starts nothing
+            return client.execute()
+
+    papermill_engines.register(WARM_ENGINE, WarmEngine)
+    return WARM_ENGINE
+
+
 def export_html(nb: Any, *, title: str, subtitle: str = "", shared_plotly: bool = False,
                 index_link: str | None = None) -> str:  # fmt: skip
     """The report page for an executed notebook (inputs and prompts hidden).
@@ -163,12 +392,6 @@ def export_html(nb: Any, *, title: str, subtitle: str = "", shared_plotly: bool 
     page then opens with « ← Sommaire des rapports », shown on screen only. Only the main job
     passes it: a report made alone has no index to go back to.
     """
-    from nbconvert import HTMLExporter
-
-    exporter = HTMLExporter(
-        template_name="cc_report", extra_template_basedirs=[str(TEMPLATES_DIR)],
-        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
-    )  # fmt: skip
     resources = {
         "cc_title": title,
         "cc_subtitle": subtitle,
@@ -177,13 +400,38 @@ def export_html(nb: Any, *, title: str, subtitle: str = "", shared_plotly: bool 
         "cc_sort_js": (TEMPLATES_DIR / "cc_report" / "sort.js").read_text(encoding="utf-8"),
         "cc_print_js": (TEMPLATES_DIR / "cc_report" / "print.js").read_text(encoding="utf-8"),
         "cc_plotly_src": PLOTLY_FILE if shared_plotly else "",
-        "cc_plotly_inline": "" if shared_plotly else _plotly_js(),
+        "cc_plotly_inline": "" if shared_plotly else _PLOTLY_MARK,
         "cc_index_link": quote(Path(index_link).as_posix()) if index_link else "",
     }
-    body, _ = exporter.from_notebook_node(nb, resources=resources)
-    return add_toc(body)
+    body, _ = _exporter().from_notebook_node(nb, resources=resources)
+    body = add_toc(body)
+    if shared_plotly:
+        return body
+    # plotly.js (4.6 MB) goes in once the page is made: nbconvert parses and writes back the
+    # whole page with BeautifulSoup, which took longer than the rest of the export with it
+    mark = f"<script>{_PLOTLY_MARK}</script>"
+    if body.count(mark) != 1:
+        raise RuntimeError("the report template lost its plotly.js <script> element")
+    return body.replace(mark, f"<script>{_plotly_js()}</script>", 1)
 
 
+#: Where plotly.js goes in the page (see :func:`export_html`).
+_PLOTLY_MARK = "/* cc-analytics: plotly.js */"
+
+
+@functools.cache
+def _exporter() -> Any:
+    """One exporter per process: building it and compiling the template costs more than
+    exporting a report (nothing of a report stays in it: each call gets its resources)."""
+    from nbconvert import HTMLExporter
+
+    return HTMLExporter(
+        template_name="cc_report", extra_template_basedirs=[str(TEMPLATES_DIR)],
+        exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
+    )  # fmt: skip
+
+
+@functools.cache
 def _plotly_js() -> str:
     from plotly.offline import get_plotlyjs
 
