@@ -131,6 +131,13 @@ SCORES = TableSchema(
                required=False, pattern=r"^\d{4}-\d{2}-\d{2}$", descriptions={
                    "values": "La date de session n'est pas une date reconnue (format attendu : "
                              "AAAA-MM-JJ ; case vide admise)."}),
+        Column("decision_date", "date de délibération du jury",
+               ("date_decision", "date_de_decision", "date_deliberation",
+                "date_de_deliberation", "deliberation", "date_pv", "date_du_pv",
+                "date_proces_verbal", "date_du_proces_verbal"), dtype="date",
+               required=False, optional=True, pattern=r"^\d{4}-\d{2}-\d{2}$", descriptions={
+                   "values": "La date de délibération n'est pas une date reconnue (format "
+                             "attendu : AAAA-MM-JJ ; case vide admise)."}),
     ),
     key=("candidate_id", "competency", "evaluator", "session_date"),
     key_description_fr="Note en double : même candidat, même compétence, même évaluateur et "
@@ -156,6 +163,12 @@ INSERTION = TableSchema(
                    "missing": "La situation doit être renseignée (« non_repondant » si le "
                               "candidat n'a pas répondu).",
                    "values": "La situation doit être l'une de : {values}."}),
+        Column("survey_date", "date de l'enquête",
+               ("date_enquete", "date_d_enquete", "date_de_l_enquete", "date_de_reponse"),
+               dtype="date", required=False, optional=True, pattern=r"^\d{4}-\d{2}-\d{2}$",
+               descriptions={
+                   "values": "La date de l'enquête n'est pas une date reconnue (format attendu : "
+                             "AAAA-MM-JJ ; case vide admise)."}),
     ),
     key=("candidate_id", "horizon_months"),
     key_description_fr="Réponse en double : un candidat ne doit avoir qu'une situation par "

@@ -1,6 +1,9 @@
 """RNCP promotion statistics per year, under France Compétences' field names.
 
-A candidate's year is the year of their latest jury session. For each year: the candidates
+A candidate's year is the year the certification was obtained: the jury's decision date
+(``decision_date`` of the scores) of their latest jury session, or, for want of one, that
+session's date (:attr:`Results.promotion_date`; :func:`promotion_date_note` says which was used,
+with the count of each). For each year: the candidates
 certified (title obtained), those certified through VAE, and the insertion rates of the
 certified at 6 months and 2 years, as France Compétences defines them:
 
@@ -114,6 +117,31 @@ def promotion_statistics(results: Results, insertion: pd.DataFrame) -> pd.DataFr
         }))  # fmt: skip
     extra = [c for c in out.columns if c not in FICHE_COLUMNS]
     return pd.concat([out[[*FICHE_COLUMNS, *extra]], *coverage], axis=1)
+
+
+def promotion_date_note(results: Results) -> str:
+    """Which date the certified candidates' promotion year was taken from, with the count of
+    each, in French (empty when nobody is certified): « Année de promotion : date de
+    délibération pour 140 certifiés, date de session à défaut pour 13. »
+    """
+    obtained = np.asarray(results.title_obtained, dtype=bool)
+    certified = int(obtained.sum())
+    if not certified:
+        return ""
+    decided = int(results.promotion_decided.to_numpy(dtype=bool)[obtained].sum())
+    fallback = certified - decided
+    if not decided:
+        return (f"Année de promotion : date de session pour {_all(certified)} (aucune date de "
+                "délibération dans les notes du jury : colonne decision_date).")  # fmt: skip
+    if not fallback:
+        return f"Année de promotion : date de délibération pour {_all(certified)}."
+    return (f"Année de promotion : date de délibération pour {decided} certifié{_s(decided)}, "
+            f"date de session à défaut pour {fallback}.")  # fmt: skip
+
+
+def _all(count: int) -> str:
+    """« le certifié », « les 12 certifiés »."""
+    return "le certifié" if count == 1 else f"les {count} certifiés"
 
 
 def survey_vocabulary(neutralise_abroad: bool) -> tuple[frozenset[str], frozenset[str]]:

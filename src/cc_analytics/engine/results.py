@@ -31,7 +31,7 @@ class Results:
     ``competencies`` (referentiel order); block columns follow ``blocks``.
     """
 
-    candidates: pd.DataFrame  # the candidates table, plus ``year`` (latest jury session)
+    candidates: pd.DataFrame  # the candidates table, plus ``year`` (of ``promotion_date``)
     competencies: pd.Index
     blocks: pd.Index
     block_of: np.ndarray  # block position of each competency
@@ -47,9 +47,13 @@ class Results:
     #: bool [candidates, competencies]: an employer score a later jury retake set aside
     #: (``rules.retake_clears_employer``); all false when the option is off
     employer_set_aside: np.ndarray
-    #: the date each candidate's promotion year is taken from (their latest jury session),
-    #: ``NaT`` when none; index like ``candidates``. Survey dates are checked against it.
+    #: the date each candidate's promotion year is taken from: the jury's decision
+    #: (``decision_date``) of their latest jury session, else that session's date; ``NaT``
+    #: when none; index like ``candidates``. Survey dates are checked against it.
     promotion_date: pd.Series
+    #: bool, index like ``candidates``: ``promotion_date`` is a decision date (false: the
+    #: session date, for want of one, or no date at all)
+    promotion_decided: pd.Series
 
     # -- tidy views ---------------------------------------------------------------------
     def competency_table(self) -> pd.DataFrame:
@@ -93,7 +97,8 @@ def compute_results(candidates: pd.DataFrame, scores: pd.DataFrame, referentiel:
     """Apply the rules to validated canonical tables (see :mod:`cc_analytics.contract`).
 
     ``scores.score`` may be missing (not evaluated); ``session_date`` may be missing (then the
-    row counts as the earliest session). Inputs are not modified. With
+    row counts as the earliest session). The optional ``decision_date`` (the jury's
+    deliberation) dates the promotion: see :func:`_promotion_days`. Inputs are not modified. With
     ``rules.retake_clears_employer``, an employer score a later jury retake set aside does not
     count (:func:`_retake_after_employer`); ``employer`` still holds it.
     """
@@ -116,8 +121,9 @@ def compute_results(candidates: pd.DataFrame, scores: pd.DataFrame, referentiel:
     by_employer = scores["evaluator"].eq("entreprise").to_numpy(dtype=bool)
     cells = 2 * n * c  # jury, then employer: candidates × competencies each
     cell = _cells(by_employer, cand, comp, n, c)
-    del cand, comp, by_employer  # 4 bytes per score row each: free them early
-    cell[scores["score"].isna().to_numpy()] = cells  # an extra cell, dropped: rows without score
+    del comp  # 4 bytes per score row: free it early
+    unscored = scores["score"].isna().to_numpy()
+    cell[unscored] = cells  # an extra cell, dropped: rows without score
     score = scores["score"].to_numpy(dtype=np.int8, na_value=NO_SCORE)
     dates = _days(scores["session_date"]) if "session_date" in scores else np.full(
         len(scores), _NO_DATE, dtype=np.int32)  # fmt: skip
@@ -125,6 +131,12 @@ def compute_results(candidates: pd.DataFrame, scores: pd.DataFrame, referentiel:
     jury, employer = final[:cells].reshape(2, n, c)
     latest_of = latest[:cells].reshape(2, n, c)
     jury_latest = latest_of[JURY].max(axis=1, initial=_NO_DATE)
+    decided = np.full(n, _NO_DATE, dtype=np.int32)
+    if "decision_date" in scores:
+        decided = _promotion_days(cand, ~by_employer & ~unscored, dates,
+                                  _days(scores["decision_date"]), jury_latest)  # fmt: skip
+    del cand, by_employer, unscored
+    promotion = np.where(decided != _NO_DATE, decided, jury_latest)
     set_aside = np.zeros((n, c), dtype=bool)
     if rules.retake_clears_employer and rules.combine != "jury":
         first_jury = _earliest_dates(cell, dates, cells + 1)[: n * c].reshape(n, c)
@@ -148,13 +160,30 @@ def compute_results(candidates: pd.DataFrame, scores: pd.DataFrame, referentiel:
     title_obtained = block_validated.all(axis=1) & title_presented
 
     return Results(
-        candidates=candidates.assign(year=_years(jury_latest, candidates.index)),
+        candidates=candidates.assign(year=_years(promotion, candidates.index)),
         competencies=competencies, blocks=blocks, block_of=block_of,
         jury=jury, employer=employer, evaluated=evaluated, acquired=acquired,
         block_presented=block_presented, block_validated=block_validated,
         title_presented=title_presented, title_obtained=title_obtained, rules=rules,
-        employer_set_aside=set_aside, promotion_date=_dates(jury_latest, candidates.index),
+        employer_set_aside=set_aside, promotion_date=_dates(promotion, candidates.index),
+        promotion_decided=pd.Series(decided != _NO_DATE, index=candidates.index),
     )  # fmt: skip
+
+
+def _promotion_days(cand: np.ndarray, jury: np.ndarray, sessions: np.ndarray,
+                    decisions: np.ndarray, jury_latest: np.ndarray) -> np.ndarray:  # fmt: skip
+    """Per candidate, the decision date (days) of their latest jury session, ``_NO_DATE``
+    where none of that session's scored jury rows carries one.
+
+    The certificate is obtained on the day the jury deliberates, which may fall in the next
+    year (scored in December, decided in January): that day is the promotion's. The gate
+    allows one decision date per candidate and session, blanks aside; the latest is taken.
+    """
+    decided = np.full(len(jury_latest), _NO_DATE, dtype=np.int32)
+    rows = jury & (decisions != _NO_DATE)
+    rows[rows] = sessions[rows] == jury_latest[cand[rows]]
+    np.maximum.at(decided, cand[rows], decisions[rows])
+    return decided
 
 
 def _retake_after_employer(employer: np.ndarray, jury_last: np.ndarray, jury_first: np.ndarray,

@@ -3,7 +3,8 @@
 The score table may hold tens of millions of rows: its text columns stay categoricals (each
 distinct text once, an integer code per row), their categories put in sorted order so that
 sorting the rows is sorting integers, and scores and dates are converted once per distinct
-text, then gathered by the codes.
+text, then gathered by the codes. The optional date columns (``decision_date`` of the scores,
+``survey_date`` of the survey) are kept only when some file has their header.
 """
 
 from __future__ import annotations
@@ -36,12 +37,17 @@ def typed_tables(raw: RawDataset) -> Tables:
         "score": _converted(s["score"], _scores),
         "session_date": _converted(s["session_date"], _dates),
     })  # fmt: skip
+    if raw.has_column("scores", "decision_date"):  # optional: absent, no column (no NaT per row)
+        scores["decision_date"] = _converted(s["decision_date"], _dates)
     scores = _sorted_rows(scores, ["candidate_id", "competency", "evaluator", "session_date"])
     i = raw.insertion
     insertion = pd.DataFrame({
         "candidate_id": i["candidate_id"].astype(str),
         "horizon_months": pd.to_numeric(i["horizon_months"]).astype("int64"),
         "status": i["status"].astype(str),
+        # optional: without the column, the engine checks no survey date (a blank one it does)
+        **({"survey_date": _converted(i["survey_date"], _dates)}
+           if raw.has_column("insertion", "survey_date") else {}),
     }).sort_values(["candidate_id", "horizon_months"], ignore_index=True)  # fmt: skip
     return Tables(candidates, scores, insertion, raw.referentiel)
 

@@ -25,6 +25,7 @@ from ..inputs.read import COLUMN, RawDataset, read_dataset, rows_of
 from ..inputs.sheets import FILE, ROW
 from ..inputs.values import as_text
 from ..referentiel import Referentiel
+from ..referentiel.gaps import gap_message
 
 DATE_HINT = (
     "Écrivez une date du calendrier au format JJ/MM/AAAA (14/06/2024) ou AAAA-MM-JJ "
@@ -60,6 +61,8 @@ HINTS: dict[tuple[str | None, str], str] = {
         "session_date",
         "expect_column_values_to_match_regex",
     ): DATE_HINT,
+    ("decision_date", "expect_column_values_to_match_regex"): DATE_HINT,
+    ("survey_date", "expect_column_values_to_match_regex"): DATE_HINT,
     ("cohort", "expect_column_values_to_not_be_null"): "Indiquez la cohorte de chaque candidat",
     (
         "candidate_id",
@@ -105,6 +108,8 @@ WHAT_BY_COLUMN: dict[str, str] = {
     "status": "situation d'enquête inconnue",
     "horizon_months": "délai d'enquête inconnu",
     "session_date": "date non reconnue",
+    "decision_date": "date de délibération non reconnue",
+    "survey_date": "date d'enquête non reconnue",
 }
 NO_DATE = "sans date"
 
@@ -255,6 +260,8 @@ def _locate(failure, table: pd.DataFrame, raw: RawDataset) -> list[Problem]:
     # an unknown competency code of a grid is its column title: the header row is at fault
     where[ROW] = where[ROW].where(~title_is_value, where[FILE].map(_header_row(raw)))
     problems = []
+    if column == "competency" and expectation == "expect_column_values_to_be_in_set":
+        problems, where = _known_gaps(where, raw)
     for (file, shown), group in where.groupby([FILE, "shown"], sort=True):
         problems.append(Problem(
             what,
@@ -266,6 +273,24 @@ def _locate(failure, table: pd.DataFrame, raw: RawDataset) -> list[Problem]:
             hint=hint,
         ))  # fmt: skip
     return problems
+
+
+def _known_gaps(where: pd.DataFrame, raw: RawDataset) -> tuple[list[Problem], pd.DataFrame]:
+    """Competency codes the referentiel records as gaps of its source (B2A2C1): real codes,
+    answered with what they are and how to add them (not « unknown code, correct it »); and
+    the failing rows left for the generic message."""
+    problems = []
+    known = pd.Series(False, index=where.index)
+    for value in where["value"].unique():
+        said = gap_message(raw.referentiel, str(value), raw.files.folder.name)
+        if said is None:
+            continue
+        of_value = where["value"] == value
+        known |= of_value
+        for (file, shown), group in where[of_value].groupby([FILE, "shown"], sort=True):
+            problems.append(Problem(said[0], file=file, row=rows_of(group[ROW]),
+                                    column=shown or None, value=str(value), hint=said[1]))  # fmt: skip
+    return problems, where[~known]
 
 
 def _user_columns(raw: RawDataset, where: pd.DataFrame, column: str | None
@@ -378,7 +403,8 @@ def _control_characters(raw: RawDataset) -> list[Problem]:
 
 def cross_table_problems(raw: RawDataset) -> list[Problem]:
     """Checks across tables, and on values, that the GX suites cannot express."""
-    problems = _impossible_dates(raw) + _formula_like_values(raw) + _control_characters(raw)
+    problems = (_impossible_dates(raw) + _decision_conflicts(raw) + _formula_like_values(raw)
+                + _control_characters(raw))  # fmt: skip
     if "candidates" in raw.unusable:
         return problems  # the candidates file could not be read in full
     candidates = raw.candidates
@@ -402,12 +428,72 @@ def cross_table_problems(raw: RawDataset) -> list[Problem]:
     return problems
 
 
+#: Date columns, by table, whose values the suites check only as written (AAAA-MM-JJ).
+DATE_COLUMNS = {"scores": ("session_date", "decision_date"), "insertion": ("survey_date",)}
+
+
 def _impossible_dates(raw: RawDataset) -> list[Problem]:
     """Dates written AAAA-MM-JJ that are not in the calendar (2024-02-30): the suite's regex
     lets them through."""
-    wrong = raw.scores[_each_distinct(raw.scores["session_date"], _impossible)]
-    return _per_file(raw, wrong, "session_date", "date inexistante", DATE_HINT,
-                     value="session_date")  # fmt: skip
+    problems = []
+    for name, columns in DATE_COLUMNS.items():
+        table = getattr(raw, name)
+        for column in columns:
+            if column not in table:
+                continue
+            wrong = table[_each_distinct(table[column], _impossible)]
+            problems += _per_file(raw, wrong, column, "date inexistante", DATE_HINT,
+                                  value=column)  # fmt: skip
+    return problems
+
+
+def _decision_conflicts(raw: RawDataset) -> list[Problem]:
+    """Scores of one candidate and one session dated by different jury decisions: the
+    promotion year follows the decision, so a session has one. A blank decision date beside
+    a filled one is no conflict (the filled one is the session's). One problem per candidate,
+    session and file, naming the rows and the dates found."""
+    scores = raw.scores
+    if "decision_date" not in scores:
+        return []
+    dated = scores[scores["decision_date"].notna().to_numpy()]
+    if dated.empty:
+        return []
+    session = [_codes(dated["candidate_id"]), _codes(dated["session_date"])]
+    group = pd.MultiIndex.from_arrays(session).factorize()[0]
+    decisions = pd.DataFrame({"group": group, "decision": _codes(dated["decision_date"])})
+    distinct = decisions.drop_duplicates().groupby("group").size()
+    conflicting = np.isin(group, distinct.index[distinct.to_numpy() > 1])
+    rows = dated[conflicting]
+    if rows.empty:
+        return []
+    who = pd.DataFrame({
+        "candidate": as_text(rows["candidate_id"]).astype(str).to_numpy(),
+        "session": as_text(rows["session_date"]).fillna(NO_DATE).astype(str).to_numpy(),
+        "decision": as_text(rows["decision_date"]).astype(str).to_numpy(),
+        FILE: as_text(rows[FILE]).to_numpy(), ROW: rows[ROW].to_numpy(dtype=np.int64),
+    })  # fmt: skip
+    problems = []
+    for (candidate, session), of_session in who.groupby(["candidate", "session"], sort=True):
+        dates = sorted(of_session["decision"].unique())
+        when = "sans date de session" if session == NO_DATE else f"session du {session}"
+        for file, group in of_session.groupby(FILE, sort=True):
+            problems.append(Problem(
+                f"dates de délibération différentes pour le candidat {candidate} ({when}) : "
+                f"{french_list(dates, 'et')}",
+                file=file, row=rows_of(group[ROW]), column=_title(raw, file, "decision_date"),
+                value=values_text(sorted(group["decision"].unique())),
+                hint="Un jury délibère une fois par session : indiquez la même date de "
+                "délibération sur toutes les lignes de ce candidat pour cette session (ou "
+                "laissez-la vide sur toutes sauf une)",
+            ))  # fmt: skip
+    return problems
+
+
+def _codes(values: pd.Series) -> np.ndarray:
+    """An integer per distinct value (-1: missing), from a categorical's codes when it is one."""
+    if isinstance(values.dtype, pd.CategoricalDtype):
+        return values.cat.codes.to_numpy()
+    return pd.factorize(values)[0]
 
 
 def _impossible(dates: pd.Series) -> np.ndarray:

@@ -89,6 +89,14 @@ class RawDataset:
     problems: list[Problem] = field(default_factory=list)  # found while reading
     layouts: dict[str, SheetLayout] = field(default_factory=dict)  # by file (and sheet) name
     unusable: frozenset[str] = frozenset()  # tables that could not be read in full
+    #: canonical columns whose header is in at least one file (or sheet) of each table: an
+    #: optional column (``decision_date``, ``survey_date``) is added empty where it is absent,
+    #: and only this tells « no such column » from « a column left blank »
+    headers: dict[str, frozenset[str]] = field(default_factory=dict)
+
+    def has_column(self, table: str, column: str) -> bool:
+        """Whether some file of ``table`` has a header for ``column``."""
+        return column in self.headers.get(table, frozenset())
 
 
 def read_dataset(folder: str | Path, referentiel: ref.Referentiel | None = None,
@@ -114,6 +122,7 @@ def read_dataset(folder: str | Path, referentiel: ref.Referentiel | None = None,
         scores=normalise_scores(scores, referentiel),
         insertion=normalise_insertion(insertion), problems=found.problems,
         layouts=found.layouts, unusable=frozenset(found.unusable),
+        headers={table: frozenset(columns) for table, columns in found.headers.items()},
     )  # fmt: skip
 
 
@@ -124,6 +133,7 @@ class _Found:
     problems: list[Problem] = field(default_factory=list)
     layouts: dict[str, SheetLayout] = field(default_factory=dict)
     unusable: set[str] = field(default_factory=set)
+    headers: dict[str, set[str]] = field(default_factory=dict)  # table -> columns with a header
     progress: Progress = field(default_factory=lambda: Progress(enabled=False))
 
 
@@ -368,6 +378,7 @@ def _rename(sheet: Sheet, schema: TableSchema, found: _Found) -> pd.DataFrame | 
                 )
             )
     found.layouts[sheet.name] = SheetLayout(sheet.header_row, columns)
+    found.headers.setdefault(schema.name, set()).update(columns)
     missing = [c for c in schema.required if c not in columns]
     for column in missing:
         found.problems.append(
@@ -500,7 +511,7 @@ def _melt_wide(sheet: Sheet, evaluator: str | None, referentiel: ref.Referentiel
                 hint="Nommez la feuille ou le fichier « jury » ou « entreprise »",
             )
         )
-    id_label = session_label = None
+    id_label = session_label = decision_label = None
     columns: dict[str, str] = {}
     score_labels: dict[str, str] = {}  # frame label -> header as typed
     competencies: dict[str, str] = {}  # competency -> header as typed
@@ -512,7 +523,7 @@ def _melt_wide(sheet: Sheet, evaluator: str | None, referentiel: ref.Referentiel
         code = lookup_code(header, known) or canonical_code(header)
         if not header:
             continue
-        elif role in ("candidate_id", "session_date") and role in columns:
+        elif role in _GRID_ROLES and role in columns:
             found.problems.append(_repeated(sheet, header, columns[role], role,
                                             (_letter_of(sheet, columns[role]), letter),
                                             SCORES))  # fmt: skip
@@ -520,6 +531,8 @@ def _melt_wide(sheet: Sheet, evaluator: str | None, referentiel: ref.Referentiel
             id_label, columns[role] = label, header
         elif role == "session_date":
             session_label, columns[role] = label, header
+        elif role == "decision_date":
+            decision_label, columns[role] = label, header
         elif token in PERSONAL_COLUMNS or token in IGNORED_COLUMNS:
             continue
         elif code in competencies:
@@ -545,11 +558,13 @@ def _melt_wide(sheet: Sheet, evaluator: str | None, referentiel: ref.Referentiel
                     file=sheet.name,
                     row=row,
                     column=quoted(header),
-                    hint="Les colonnes d'une grille sont candidate_id, session_date (facultative) "
-                    "puis un code de compétence par colonne (B1A1C1…)",
+                    hint="Les colonnes d'une grille sont candidate_id, session_date (facultative), "
+                    "decision_date (facultative) puis un code de compétence par colonne "
+                    "(B1A1C1…)",
                 )
             )
     found.layouts[sheet.name] = SheetLayout(sheet.header_row, columns, wide=True)
+    found.headers.setdefault(SCORES.name, set()).update(columns)
     if id_label is None:
         found.problems.append(
             Problem(
@@ -562,26 +577,36 @@ def _melt_wide(sheet: Sheet, evaluator: str | None, referentiel: ref.Referentiel
     if sheet.frame.empty:
         found.problems.append(_no_rows(sheet))
     titles = {label: header for header, label, _ in sheet.columns
-              if label in (id_label, session_label) or label in score_labels}  # fmt: skip
+              if label in (id_label, session_label, decision_label)
+              or label in score_labels}  # fmt: skip
     sheet = _odd_cells(sheet, titles, set(score_labels), found)
     if id_label is None or evaluator is None:
         return _empty(SCORES)
-    return _melt(sheet.frame, id_label, session_label, score_labels, evaluator)
+    return _melt(sheet.frame, id_label, {"session_date": session_label,
+                                         "decision_date": decision_label},
+                 score_labels, evaluator)  # fmt: skip
 
 
-def _melt(frame: pd.DataFrame, id_label: str, session_label: str | None,
+#: The columns of a grid that are not competencies: one each at most.
+_GRID_ROLES = ("candidate_id", "session_date", "decision_date")
+
+
+def _melt(frame: pd.DataFrame, id_label: str, dates: dict[str, str | None],
           score_labels: dict[str, str], evaluator: str) -> pd.DataFrame:  # fmt: skip
     """One row per non-empty score cell of a grid, column after column (as ``DataFrame.melt``
-    orders them), on the categoricals' codes."""
+    orders them), on the categoricals' codes; ``dates``: the grid's label of each date column
+    (``session_date``, ``decision_date``), ``None`` when it has none: each score row carries
+    its grid row's dates."""
     parts = []
     for label, title in score_labels.items():
         filled = ~_is_empty(frame[label].array)
         n = int(filled.sum())
-        session = frame[session_label].array[filled] if session_label else _constant(None, n)
+        carried = {column: frame[source].array[filled] if source else _constant(None, n)
+                   for column, source in dates.items()}  # fmt: skip
         parts.append(pd.DataFrame({
             "candidate_id": frame[id_label].array[filled], "competency": _constant(title, n),
             "evaluator": _constant(evaluator, n), "score": frame[label].array[filled],
-            "session_date": session, ROW: frame[ROW].to_numpy()[filled],
+            **carried, ROW: frame[ROW].to_numpy()[filled],
             FILE: frame[FILE].array[filled], COLUMN: _constant(title, n),
         }))  # fmt: skip
     return _concat(parts, SCORES) if parts else _empty(SCORES)

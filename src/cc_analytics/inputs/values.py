@@ -1,7 +1,7 @@
 """Values as schools type them, normalised where they are recognised.
 
 ``apprentissage`` -> ``CA``, ``B1.A1.C1`` -> ``B1A1C1``, ``3,0`` -> ``3``, ``14/06/2024`` ->
-``2024-06-14``. A value that is not recognised is kept as typed, so the validation gate can
+``2024-06-14`` (session, decision and survey dates alike). A value that is not recognised is kept as typed, so the validation gate can
 quote it back; an empty cell becomes missing.
 
 Each distinct value is translated once, never row by row: a column is handled as a categorical
@@ -129,6 +129,7 @@ def normalise_scores(frame: pd.DataFrame, referentiel: Referentiel) -> pd.DataFr
     out["evaluator"] = _map_values(out["evaluator"], EVALUATOR_ALIASES)
     out["score"] = recode(out["score"], _score)
     out["session_date"] = recode(out["session_date"], _dates)
+    out["decision_date"] = recode(out["decision_date"], _dates)
     return out
 
 
@@ -145,6 +146,7 @@ def normalise_insertion(frame: pd.DataFrame) -> pd.DataFrame:
     out["candidate_id"] = as_text(_blank_to_none(out["candidate_id"]))
     out["horizon_months"] = as_text(recode(out["horizon_months"], _horizon))
     out["status"] = as_text(_map_values(out["status"], STATUS_ALIASES))
+    out["survey_date"] = as_text(recode(out["survey_date"], _dates))
     return out
 
 

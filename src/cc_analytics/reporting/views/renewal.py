@@ -12,7 +12,12 @@ from ...core.labels import LEVELS, NAME_ABSENT, SURVEY_HORIZONS
 from ...core.text import fold
 from ...engine.aggregates import aggregate
 from ...engine.privacy import HIDDEN_COLUMNS, PRIVACY_TEXTS, blank_suppressed
-from ...engine.promotions import HORIZONS, coverage_warnings, promotion_statistics
+from ...engine.promotions import (
+    HORIZONS,
+    coverage_warnings,
+    promotion_date_note,
+    promotion_statistics,
+)
 from ...engine.results import Results
 from ...engine.stats import wilson_interval
 from .. import formatting as fr
@@ -51,6 +56,8 @@ class RenewalView:
     key_figures: pd.DataFrame  # « Chiffres clés » at the top: see :func:`renewal_key_figures`
     period: str = ""
     similar: SimilarView | None = None  # our rates among similar fiches' (with an export)
+    #: which date the promotion years rest on (decision or session), with the count of each
+    date_note: str = ""
 
     @property
     def notice(self) -> tuple[str, str]:
@@ -150,7 +157,7 @@ def renewal_view(ctx: ReportContext, years: tuple[int, int] | None = None,
         enough_promotions=len(promotion_years) >= 2,
         key_figures=renewal_key_figures(promotions, surveyed, ctx.rules.small_group,
                                         ctx.external),
-        period=describe_period(years), similar=similar,
+        period=describe_period(years), similar=similar, date_note=promotion_date_note(results),
     )  # fmt: skip
 
 
