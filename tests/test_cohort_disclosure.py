@@ -108,3 +108,19 @@ def test_a_hidden_rate_is_written_masque_in_the_charts(ctx):
     (note,) = [t for t in spread.data if t.type == "scatter"]
     assert list(note.y) == COMPETENCIES
     assert set(note.text) == {"masqué (petit effectif)"}
+
+
+def test_the_solver_prints_nothing(capfd):
+    """HiGHS 1.16 prints a banner from C++ when a model is created; the audit's solver is made
+    with standard output closed at the file level, so no command or build output shows it."""
+    import os
+
+    import highspy
+
+    from cc_analytics.engine.disclosure import _silent
+
+    _silent(lambda: os.write(1, b"banner\n"))
+    highs = _silent(highspy.Highs)
+    highs.setOptionValue("output_flag", False)
+    print("after")
+    assert capfd.readouterr().out == "after\n"

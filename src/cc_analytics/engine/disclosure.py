@@ -46,10 +46,12 @@ program whose objective adds one count of each set.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import os
+import sys
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from itertools import combinations
-from typing import Literal
+from typing import Literal, TypeVar
 
 import numpy as np
 import pandas as pd
@@ -72,6 +74,7 @@ _CLEANUP_TRIES = 40  # cells hidden in complement that the clean-up tries to sho
 _LARGE = 1e9  # « no limit » for a hidden count without any visible total
 
 Acquired = Literal["equal", "at_most"] | None
+T = TypeVar("T")
 
 #: How group columns are named in what a reader sees (« par cohorte et voie d'accès »).
 GROUP_NAMES = {"cohort": "cohorte", "access_route": "voie d'accès", "site": "site",
@@ -559,6 +562,21 @@ def _solve(system: _System, objective: np.ndarray, keep: np.ndarray) -> np.ndarr
     return solver.minimise(objective, keep)
 
 
+def _silent(make: Callable[[], T]) -> T:
+    """``make()`` with this process's standard output closed at the file level: HiGHS 1.16
+    prints its banner from C++ as a model is created, before any option can turn it off,
+    and it would land in the middle of a command's or a build's output."""
+    sys.stdout.flush()
+    saved, devnull = os.dup(1), os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        return make()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+
+
 class _Solver:
     """One HiGHS model of a reader's system, solved again and again with other objectives.
 
@@ -574,7 +592,7 @@ class _Solver:
         self.x = system.x
         self.bounds = system.bounds
         self.status = highspy.HighsModelStatus
-        self.highs = h = highspy.Highs()
+        self.highs = h = _silent(highspy.Highs)
         h.setOptionValue("output_flag", False)
         # after a change of costs the last basis is still feasible: primal simplex goes on from
         # it (the dual simplex, HiGHS's default, took three times as long on the demo)
