@@ -48,6 +48,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from cc_analytics.core.startup import skip_unused_imports
+
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_metrics import (
     MB,
@@ -128,6 +130,7 @@ def _allow_big_files(workspace: str, size: int) -> float | None:
 
 def run_cc_analytics(workspace: str, size: int, out: str) -> dict:
     clock = _Clock()
+    skip_unused_imports()  # as the command line does first
     from cc_analytics.engine.aggregates import aggregate
     from cc_analytics.engine.results import compute_results
     from cc_analytics.engine.rules import Rules
@@ -155,6 +158,7 @@ def run_cc_analytics(workspace: str, size: int, out: str) -> dict:
 
 def run_validate(workspace: str, size: int, out: str) -> dict:
     clock = _Clock()
+    skip_unused_imports()  # as the command line does first
     from cc_analytics.gate.gx import _import_gx
     from cc_analytics.gate.pipeline import gate_dataset
     from cc_analytics.workspace.catalog import Workspace

@@ -15,11 +15,13 @@ import numpy as np
 import pandas as pd
 import pyarrow.parquet as pq
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cc_analytics.core.errors import CcAnalyticsError, DataValidationError
 from cc_analytics.core.terminal import Progress
 from cc_analytics.gate import pipeline
-from cc_analytics.gate.contract_check import rule_failures
+from cc_analytics.gate.contract_check import _repeated, rule_failures
 from cc_analytics.gate.ingest import typed_tables
 from cc_analytics.gate.validation import run_gate
 from cc_analytics.inputs import read as read_module
@@ -130,6 +132,67 @@ def test_a_duplicated_key_is_found_on_codes(tmp_path, monkeypatch, fast):
         ("2, 3", "C1 · B1A1C1 · jury · sans date")]  # fmt: skip
 
 
+def test_a_key_repeated_far_apart_is_found_and_three_times_too(tmp_path, monkeypatch, fast):
+    # row 2 and row 5 share a key, rows 3, 6 and 7 another; row 4 is alone
+    scores = SCORES_HEADER + (
+        "C1;B1A1C1;jury;3;2024-06-14\r\nC2;B1A1C1;jury;3;2024-06-14\r\n"
+        "C1;B1A1C2;jury;3;2024-06-14\r\nC1;B1A1C1;jury;2;2024-06-14\r\n"
+        "C2;B1A1C1;jury;1;2024-06-14\r\nC2;B1A1C1;jury;4;2024-06-14\r\n"
+    )
+    folder = write_folder(tmp_path / "ecole", scores)
+    assert [(p.row, p.value) for p in run_gate(str(folder)).problems] == [
+        ("2, 5", "C1 · B1A1C1 · jury · 2024-06-14"),
+        ("3, 6, 7", "C2 · B1A1C1 · jury · 2024-06-14")]  # fmt: skip
+
+
+@given(st.lists(st.integers(-3, 6), max_size=40))
+def test_repeated_numbers_are_those_pandas_calls_duplicated(numbers):
+    values = np.array(numbers, dtype=np.int64)
+    expected = pd.Series(values).duplicated(keep=False).to_numpy()
+    assert _repeated(values).tolist() == expected.tolist()
+
+
+# -- the typed tables, prepared while Great Expectations loads ----------------------------------
+def test_tables_prepared_during_the_gate_are_handed_over_only_when_it_passes(tmp_path, fast):
+    good = write_folder(tmp_path / "good", SCORES_HEADER + "C1;B1A1C1;jury;3;2024-06-14\r\n")
+    passed = run_gate(str(good), prepare=typed_tables)
+    assert passed.passed and passed.prepared is not None
+    assert passed.prepared.scores["score"].tolist() == [3]
+    # a score of 9 is only seen by Great Expectations: the typed tables were made, then dropped
+    bad = write_folder(tmp_path / "bad", SCORES_HEADER + "C1;B1A1C1;jury;9;2024-06-14\r\n")
+    made = []
+    refused = run_gate(str(bad), prepare=lambda raw: made.append(typed_tables(raw)) or made[-1])
+    assert made and refused.prepared is None
+    assert [p.message for p in refused.problems] == ["note invalide"]
+
+
+def test_a_preparation_that_fails_leaves_the_gate_to_say_why(tmp_path, fast):
+    bad = write_folder(tmp_path / "bad", SCORES_HEADER + "C1;B1A1C1;jury;trois;2024-06-14\r\n")
+
+    def breaks(raw):
+        raise ValueError("not a number")
+
+    refused = run_gate(str(bad), prepare=breaks)
+    assert refused.prepared is None
+    assert [(p.row, p.value, p.message) for p in refused.problems] == [
+        ("2", "trois", "note invalide")]  # fmt: skip
+
+
+def test_nothing_is_prepared_when_reading_or_cross_checks_found_problems(tmp_path, fast):
+    # an employer score for a candidate without immersion: a cross-table problem
+    folder = write_folder(tmp_path / "ecole",
+                          SCORES_HEADER + "C1;B1A1C1;jury;3;2024-06-14\r\n")  # fmt: skip
+    (folder / "candidates.csv").write_text(
+        "\ufeff" + CANDIDATES.replace("C1;CA;oui", "C1;CA;non"), encoding="utf-8"
+    )
+    (folder / "scores.csv").write_text("\ufeff" + SCORES_HEADER
+                                       + "C1;B1A1C1;entreprise;3;2024-06-14\r\n",
+                                       encoding="utf-8")  # fmt: skip
+    made = []
+    refused = run_gate(str(folder), prepare=made.append)
+    assert not made and refused.prepared is None and refused.problems
+
+
 CATEGORICAL_RULES = [
     {"type": "expect_column_values_to_not_be_null", "kwargs": {"column": "v"}},
     {"type": "expect_column_values_to_be_unique", "kwargs": {"column": "v"}},
@@ -228,9 +291,9 @@ def test_small_inputs_have_no_progress_and_big_ones_show_each_step(tmp_path, mon
     pipeline.ingest_dataset(folder)
     started = [line for line in capsys.readouterr().err.splitlines() if line.endswith("…")]
     assert started == [
-        "Lecture de candidates.csv…", "Lecture de scores.csv…",
-        "Contrôle des données (Great Expectations et contrôles croisés)…",
-        "Préparation des tables typées…", "Écriture des tables traitées…",
+        "Lecture de candidates.csv…", "Lecture de scores.csv…", "Contrôles croisés…",
+        "Préparation des tables typées…", "Contrôle des données (Great Expectations)…",
+        "Écriture des tables traitées…",
     ]  # fmt: skip
 
 

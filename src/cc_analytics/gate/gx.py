@@ -302,6 +302,11 @@ class _Engine:
             # tqdm's TQDM_DISABLE is ignored by GX; only the context setting silences the bars.
             self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
             self.datasource = self.context.data_sources.add_pandas("cc_analytics")
+        # GX fingerprints every batch under 1 GB (``HASH_THRESHOLD``): an MD5 of a hash of
+        # every cell, a second at 100,000 candidates, kept as a batch marker we never read
+        from great_expectations.execution_engine import pandas_execution_engine
+
+        pandas_execution_engine.HASH_THRESHOLD = 0
         self._batch_definitions: dict[str, Any] = {}
         self._lock = threading.Lock()
 

@@ -19,6 +19,7 @@ from .. import referentiel as ref
 from ..core.errors import CcAnalyticsError, DataValidationError
 from ..core.terminal import Progress
 from ..inputs.folder import locate
+from ..inputs.read import RawDataset
 from ..workspace.catalog import DatasetCatalog, dataset_catalog
 from ..workspace.processed import Tables, ensure_pseudonym_key, staleness, write_processed
 from .ingest import typed_tables
@@ -44,9 +45,14 @@ def gate_dataset(dataset: str | Path | DatasetCatalog, referentiel_path: str | P
     dataset = dataset_catalog(dataset)
     report_path = dataset.validation_report
     progress = progress or progress_for(dataset.raw)
+
+    def prepare(raw: RawDataset) -> Tables:
+        with progress.step("Préparation des tables typées"):
+            return typed_tables(raw)
+
     try:
         referentiel = ref.load(referentiel_path) if referentiel_path else None
-        gate = run_gate(str(dataset.raw), referentiel, progress)
+        gate = run_gate(str(dataset.raw), referentiel, progress, prepare=prepare)
     except CcAnalyticsError as exc:
         if dataset.raw.is_dir():
             write_unread_report(dataset.name, exc.problems, report_path)
@@ -57,8 +63,9 @@ def gate_dataset(dataset: str | Path | DatasetCatalog, referentiel_path: str | P
         error = DataValidationError(gate.problems)
         error.report = report
         raise error
-    with progress.step("Préparation des tables typées"):
-        tables = typed_tables(gate.raw)
+    tables = gate.prepared
+    if not isinstance(tables, Tables):  # not prepared while Great Expectations loaded: now
+        tables = prepare(gate.raw)
     return Gated(gate, tables, report)
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -122,6 +123,9 @@ class GateResult:
     problems: list[Problem]
     expectations_run: dict[str, int]
     rows: dict[str, int]
+    #: What ``prepare`` made of the tables while Great Expectations loaded (see
+    #: :func:`run_gate`); ``None`` when it was not asked for, or not worth it (problems found)
+    prepared: object | None = None
 
     @property
     def passed(self) -> bool:
@@ -129,31 +133,46 @@ class GateResult:
 
 
 def run_gate(folder: str, referentiel: Referentiel | None = None,
-             progress: Progress | None = None) -> GateResult:  # fmt: skip
+             progress: Progress | None = None,
+             prepare: Callable[[RawDataset], object] | None = None) -> GateResult:  # fmt: skip
     """Read a dataset folder and check it in full; never raises for bad data values.
 
     Problems found while reading do not stop the checks: the rows that could be read are
     checked too, so that every problem is reported at once. ``progress`` shows the steps
     (reading each file, the checks) of a long run.
+
+    Great Expectations takes seconds to import: it is imported in a thread while the files
+    are read and the checks that need no Great Expectations run. ``prepare`` (the typed
+    tables, for the pipeline) is work on the read tables done in that time too, when no
+    problem is found so far; its result is :attr:`GateResult.prepared`, to be used only if
+    the gate passes. If ``prepare`` fails on data the gate then refuses, ``prepared`` is
+    ``None`` and the gate's problems say why.
     """
     progress = progress or Progress(enabled=False)
-    # Great Expectations takes seconds to import and set up: done while the files are read
-    # (Arrow's parser and the disk leave a core free); a failure there is raised again below
+    # a failure of the import or set-up is raised again, in the gate's own words, below
     warming = threading.Thread(target=_warm_gx, daemon=True)
     warming.start()
     try:
         raw = read_dataset(folder, referentiel, progress)
-    finally:
+        with progress.step("Contrôles croisés"):
+            crossed = cross_table_problems(raw)
+        prepared = None
+        if prepare is not None and not raw.problems and not crossed and not raw.unusable:
+            with contextlib.suppress(Exception):  # data the gate refuses below
+                prepared = prepare(raw)
+    except BaseException:
         warming.join()
+        raise
     expectations_run: dict[str, int] = {}
-    with progress.step("Contrôle des données (Great Expectations et contrôles croisés)"):
-        problems = [*raw.problems, *_gx_problems(raw, expectations_run),
-                    *cross_table_problems(raw)]  # fmt: skip
+    with progress.step("Contrôle des données (Great Expectations)"):
+        warming.join()
+        problems = [*raw.problems, *_gx_problems(raw, expectations_run), *crossed]
     order = {path.name: i for i, path in enumerate(raw.files.all)}
     problems.sort(key=lambda p: order.get((p.file or "").split(" [")[0], -1))  # file by file
     rows = {"candidates": len(raw.candidates), "scores": len(raw.scores),
             "insertion": len(raw.insertion)}  # fmt: skip
-    return GateResult(raw, problems, expectations_run, rows)
+    return GateResult(raw, problems, expectations_run, rows,
+                      prepared=None if problems else prepared)  # fmt: skip
 
 
 def validate(folder: str, referentiel: Referentiel | None = None) -> GateResult:

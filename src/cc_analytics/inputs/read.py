@@ -140,7 +140,7 @@ class _Found:
 # -- reading --------------------------------------------------------------------------------
 #: CSV files larger than this are first offered to Arrow's parser; smaller ones are read at
 #: once by the tolerant reader, whose speed does not matter there.
-FAST_CSV_BYTES = 4 * 2**20
+FAST_CSV_BYTES = 2**20
 
 
 def _sheets(path: Path, table: str, found: _Found) -> list[Sheet]:
