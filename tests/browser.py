@@ -12,6 +12,7 @@ dialogs) so several tests can check one visit.
 
 from __future__ import annotations
 
+import copy
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -143,11 +144,28 @@ def wait_for_charts_drawn(page: Any, timeout_ms: int = DRAW_TIMEOUT_MS) -> None:
         )
 
 
+_SHARED: list[Browser] = []
+
+
 @contextmanager
 def browser_session(home: Path) -> Iterator[Browser]:
+    """Visits in the test process's one Chromium (started at the first use, ``home`` its
+    $HOME; closed by :func:`close_shared_browser` at the end of the test session); the pages
+    visited are closed at the end of the block. One Chromium, not one per block: Playwright's
+    synchronous API cannot start while another of its sessions runs in the same thread, and
+    a test worker interleaves the tests of several modules (and their module fixtures)."""
     require_browser()
-    browser = Browser(home)
+    if not _SHARED:
+        _SHARED.append(Browser(home))
+    session = copy.copy(_SHARED[0])
+    session._contexts = []  # its own pages, closed with it
     try:
-        yield browser
+        yield session
     finally:
-        browser.close()
+        for context in session._contexts:
+            context.close()
+
+
+def close_shared_browser() -> None:
+    while _SHARED:
+        _SHARED.pop().close()

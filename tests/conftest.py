@@ -39,3 +39,12 @@ def outside_any_workspace(tmp_path_factory):
     with pytest.MonkeyPatch.context() as monkeypatch:
         monkeypatch.chdir(tmp_path_factory.mktemp("cwd"))
         yield
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _shared_browser_closed_at_the_end():
+    """The one Chromium the browser tests share (tests/browser.py), closed once they are done."""
+    yield
+    from tests.browser import close_shared_browser
+
+    close_shared_browser()

@@ -130,6 +130,8 @@ def _notebook_parameters(kind: str) -> set[str]:
 
 
 COMMON = {"dataset", "workspace", "referentiel", "rules", "threshold", "combine", "external"}
+#: Parameters only the main job gives (no option of ``report``): see reporting.prepared
+BUILD_ONLY = {"prepared"}
 
 
 @pytest.mark.parametrize(
@@ -143,7 +145,7 @@ COMMON = {"dataset", "workspace", "referentiel", "rules", "threshold", "combine"
 def test_the_table_is_what_each_notebook_reads(kind, own):
     """The options a kind accepts are its notebook's parameters: none accepted and then
     ignored, none read and then refused."""
-    assert _notebook_parameters(kind) == COMMON | own
+    assert _notebook_parameters(kind) == COMMON | own | BUILD_ONLY
     dataset = DatasetCatalog("d", Path("/w/data/raw/d"), Path("/w/data/processed/d"),
                              Path("/w/reports/d"), Path("/w"))  # fmt: skip
     assert set(ReportRequest(kind, dataset).parameters()) == COMMON | own

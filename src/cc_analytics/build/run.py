@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import os
+import shutil
 import time
 from collections.abc import Callable
 from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
@@ -40,12 +41,15 @@ from .outcomes import BuildSummary, Job, Outcome, safe_message, scrub
 from .state import audience_name, drift, files_drift, last_seconds, load_state, save_state
 
 if TYPE_CHECKING:  # requests imports pandas: only needed when something is rebuilt
+    from ..reporting.context import ReportContext
     from ..reporting.requests import ReportRequest
 
 log = logging.getLogger("cc_analytics.build")
 TABLE_FILES = ("metrics.csv", "metrics.xlsx", "agreement.csv", "promotions.csv")
 TABLES_LABEL = "tableaux de résultats (usage interne)"
 GATE_LABEL = "contrôle des données"
+#: The folder, in a dataset's reports folder, of the tables its reports read (for the build)
+PREPARED = ".tables-communes"
 
 
 @dataclass(frozen=True)
@@ -101,6 +105,8 @@ def build(config: BuildConfig, *, force: bool = False, executor: Executor | None
     finally:
         if own_executor and executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
+        for target, _ in rebuilt:
+            shutil.rmtree(target.out / PREPARED, ignore_errors=True)
     for target, fingerprint in rebuilt:
         _remember_fresh(target, fingerprint, summary, config.pdf)
     summary.index = write_index(summary, config.output)
@@ -239,7 +245,8 @@ def _prepare_dataset(target: Target, config: BuildConfig, force: bool, summary: 
     base = ReportRequest(kind="cohort", dataset=target.catalog, referentiel=dataset.referentiel,
                          rules=config.rules_file, shared_plotly=config.shared_plotly,
                          pdf=config.pdf, index_link=index_link(out, config.output))  # fmt: skip
-    summary.outcomes.append(_result_tables(target, inputs, config.rules_file, rules, force))
+    context = _Context(target, config.rules_file)
+    summary.outcomes.append(_result_tables(target, inputs, context, rules, force))
     common = (inputs, rules, keys.optional_file_digest(dataset.referentiel))
     # a cohort report does not read the insertion survey: a survey edit leaves it as it is
     scores_only = ({k: v for k, v in inputs.items() if not is_survey_file(k)}, *common[1:])
@@ -256,7 +263,44 @@ def _prepare_dataset(target: Target, config: BuildConfig, force: bool, summary: 
         request = replace(base, kind="renewal", years=dataset.renewal_years,
                           rncp_export=dataset.rncp_export, fiche=dataset.fiche)  # fmt: skip
         jobs.append(_job(target, KINDS["renewal"].short_label, request, common))
+    if any(_rebuild_reason(job, force) is not None for job in jobs):
+        jobs = _with_prepared(jobs, context)
     return jobs
+
+
+class _Context:
+    """A dataset's report context (tables and results under the build's rules), computed at
+    the first need, once: for the result tables and for the reports' prepared folder."""
+
+    def __init__(self, target: Target, rules_file: Path | None) -> None:
+        self.target, self.rules_file = target, rules_file
+        self._context: ReportContext | None = None
+
+    def get(self) -> ReportContext:
+        if self._context is None:
+            from ..reporting.context import load_context
+
+            self._context = load_context(self.target.catalog, rules=self.rules_file,
+                                         referentiel=self.target.config.referentiel)  # fmt: skip
+        return self._context
+
+
+def _with_prepared(jobs: list[Job | Outcome], context: _Context) -> list[Job | Outcome]:
+    """The jobs with the folder where the dataset's tables and results are written once for
+    all its reports (``reporting.prepared``; removed at the end of the build). Without it
+    (it could not be written) each report computes them."""
+    from ..reporting.prepared import write_prepared
+
+    folder = context.target.out / PREPARED
+    try:
+        ctx = context.get()
+        write_prepared(ctx.tables, ctx.results, ctx.manifest, ctx.pseudonym_shown, folder)
+    except Exception as exc:  # each report then says, in its words, what it cannot read
+        log.warning("%s : tables communes aux rapports non écrites (%s) ; chaque rapport "
+                    "les calcule", context.target.name, type(exc).__name__)  # fmt: skip
+        return jobs
+    return [replace(job, request=replace(job.request, prepared=folder))
+            if isinstance(job, Job) else job for job in jobs]  # fmt: skip
 
 
 def _ensure_processed(target: Target, force: bool,
@@ -319,7 +363,7 @@ def _cohorts(target: Target) -> list[str]:
     return sorted(set(table.column("cohort").to_pylist()))
 
 
-def _result_tables(target: Target, inputs: dict, rules_file: Path | None, rules: dict | None,
+def _result_tables(target: Target, inputs: dict, context: _Context, rules: dict | None,
                    force: bool) -> Outcome:  # fmt: skip
     """metrics.csv/.xlsx, agreement.csv, promotions.csv for the dataset (internal tables)."""
     name, out = target.name, target.out
@@ -334,7 +378,7 @@ def _result_tables(target: Target, inputs: dict, rules_file: Path | None, rules:
     started = time.perf_counter()
     log.info("%s : %s", name, TABLES_LABEL)  # seconds on a large dataset: said when it starts
     try:
-        _write_tables(target, targets, rules_file)
+        _write_tables(context.get(), targets)
     except Exception as exc:  # a failure here must not stop the reports
         processed = target.catalog.processed
         message = (safe_message(exc, processed) if isinstance(exc, CcAnalyticsError)
@@ -360,12 +404,10 @@ def _written_tables(state: dict, key: str | None = None) -> dict[str, str] | Non
     return files if set(files) == set(TABLE_FILES) else None
 
 
-def _write_tables(target: Target, paths: list[Path], rules_file: Path | None) -> None:
-    from ..reporting.context import load_context
+def _write_tables(ctx: ReportContext, paths: list[Path]) -> None:
     from ..reporting.exports import write_table
     from ..reporting.tables import agreement_table, metrics_table, promotions_table
 
-    ctx = load_context(target.catalog, referentiel=target.config.referentiel, rules=rules_file)
     info = ctx.provenance()
     metrics = metrics_table(ctx, ["cohort"])
     write_table(metrics, paths[0], info, "métriques")

@@ -24,7 +24,7 @@ from ..engine.results import Results, compute_results
 from ..engine.rules import Rules, read_rules_file
 from ..inputs.folder import locate
 from ..workspace.catalog import DatasetCatalog, dataset_catalog
-from ..workspace.processed import Tables, read_pseudonym_key, read_tables
+from ..workspace.processed import Tables, read_manifest, read_pseudonym_key, read_tables
 
 #: A pseudonym is 64 bits (16 hex characters) of an HMAC-SHA-256; at least 6 are shown.
 PSEUDONYM_HEX = 16
@@ -48,6 +48,8 @@ class ReportContext:
     #: The disclosure audits of the tables this context published (name, AuditResult), for
     #: the provenance: filled by the views and tables that hide small groups.
     disclosure: list = field(default_factory=list, repr=False, compare=False)
+    #: Hex characters of a pseudonym shown, when known beforehand (see :mod:`.prepared`)
+    pseudonym_length: int | None = field(default=None, repr=False, compare=False)
 
     @property
     def referentiel(self) -> ref.Referentiel:
@@ -63,11 +65,13 @@ class ReportContext:
         """
         ids = candidate_ids.astype(str)
         digests = _digests(self.pseudonym_key, ids.unique())
-        return ids.map({c: "C-" + d[: self._pseudonym_length] for c, d in digests.items()})
+        return ids.map({c: "C-" + d[: self.pseudonym_shown] for c, d in digests.items()})
 
     @cached_property
-    def _pseudonym_length(self) -> int:
+    def pseudonym_shown(self) -> int:
         """Hex characters shown: the fewest, from 6, that tell the dataset's candidates apart."""
+        if self.pseudonym_length is not None:
+            return self.pseudonym_length
         digests = set(_digests(self.pseudonym_key, self.tables.candidates["candidate_id"]
                                .astype(str).unique()).values())  # fmt: skip
         for length in range(PSEUDONYM_SHOWN, PSEUDONYM_HEX):
@@ -122,22 +126,35 @@ def choose_rules(referentiel: ref.Referentiel, rules: str | Path | None = None,
 def load_context(dataset: str | Path | DatasetCatalog, *, workspace: str | Path | None = None,
                  referentiel: str | Path | None = None, rules: str | Path | None = None,
                  threshold: int | None = None, combine: str | None = None,
-                 external: bool = False) -> ReportContext:  # fmt: skip
+                 external: bool = False,
+                 prepared: str | Path | None = None) -> ReportContext:  # fmt: skip
     """Everything a report needs, from a dataset's processed tables (read-only).
 
     ``dataset`` is a folder or a dataset name of the workspace (found from the current
     folder upwards unless ``workspace`` is given). The referentiel is the one given, else the
     dataset's ``referentiel.yaml``, else the shipped one; it must be the one the tables were
-    processed with.
+    processed with. ``prepared``: a folder where the main job wrote the tables and results
+    once for all its reports (:mod:`.prepared`), used when it matches the processed tables,
+    the rules and the referentiel, ignored otherwise.
     """
     catalog = dataset_catalog(dataset, workspace)
     files = locate(catalog.raw)
     chosen_referentiel = ref.load(referentiel or files.referentiel)
+    chosen = choose_rules(chosen_referentiel, rules, threshold, combine)
+    key = read_pseudonym_key(catalog)
+    if prepared is not None:
+        from .prepared import read_prepared
+
+        found = read_prepared(prepared, read_manifest(catalog.processed), chosen,
+                              chosen_referentiel)  # fmt: skip
+        if found is not None:
+            return ReportContext(catalog.name, found.tables, found.results, chosen,
+                                 found.manifest, external=external, pseudonym_key=key,
+                                 pseudonym_length=found.pseudonym_length)  # fmt: skip
     tables, manifest = read_tables(catalog, files.hashes(), chosen_referentiel)
-    chosen = choose_rules(tables.referentiel, rules, threshold, combine)
     results = compute_results(tables.candidates, tables.scores, tables.referentiel, chosen)
     return ReportContext(catalog.name, tables, results, chosen, manifest, external=external,
-                         pseudonym_key=read_pseudonym_key(catalog))  # fmt: skip
+                         pseudonym_key=key)  # fmt: skip
 
 
 def require_cohort(ctx: ReportContext, cohort: str) -> None:

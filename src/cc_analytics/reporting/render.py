@@ -51,7 +51,7 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 PLOTLY_FILE = "plotly.min.js"
 PAGE_SUFFIXES = (".html", ".htm")
 PDF_SUFFIX = ".pdf"
-_H2 = re.compile(r'<h2 id="([^"]+)"[^>]*>(.*?)</h2>', re.S)
+_H2 = re.compile(r"""<h2 id=(["'])(.+?)\1[^>]*>(.*?)</h2>""", re.S)
 _TAGS = re.compile(r"<[^>]+>")
 
 
@@ -193,12 +193,19 @@ def _execution_problem(kind: str, exc: Exception) -> Problem:
 #: The kernel's own log (start-up warning, shutdown interrupt) would clutter batch logs.
 KERNEL_ARGUMENTS = ["--IPKernelApp.log_level=CRITICAL"]
 #: Run once in a new warm kernel: what every report imports, then the state to come back to.
+#: What is alive then stays alive: it is frozen out of the garbage collector's reach, since
+#: IPython's reset collects garbage (twice) before every report, and a full collection over
+#: pandas, plotly and the package took a third of a second; a few milliseconds now.
 WARM_UP = """
 import pandas, plotly.graph_objects, plotly.io
 import cc_analytics
 from cc_analytics.core.cache import MODULE_STATE
 from cc_analytics.reporting import charts, context, formatting, views
 MODULE_STATE.remember()
+import gc
+gc.collect()
+gc.freeze()
+del gc
 """
 #: Run in the kernel before each report: a new IPython session, the package as once warm.
 RESET = """
@@ -404,7 +411,7 @@ def export_html(nb: Any, *, title: str, subtitle: str = "", shared_plotly: bool 
         "cc_index_link": quote(Path(index_link).as_posix()) if index_link else "",
     }
     body, _ = _exporter().from_notebook_node(nb, resources=resources)
-    body = add_toc(body)
+    body = add_toc(_plain_headings(body))
     if shared_plotly:
         return body
     # plotly.js (4.6 MB) goes in once the page is made: nbconvert parses and writes back the
@@ -424,8 +431,29 @@ def _exporter() -> Any:
     """One exporter per process: building it and compiling the template costs more than
     exporting a report (nothing of a report stays in it: each call gets its resources)."""
     from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+    from nbconvert.filters.highlight import Highlight2HTML
+    from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
 
-    return HTMLExporter(
+    class ReportExporter(HTMLExporter):
+        """nbconvert's HTML exporter without the pass it ends with: BeautifulSoup parses the
+        whole page and writes it back to give ``<img>`` elements an ``alt`` text and the
+        cells of a ``.jp-Notebook`` a ``tabindex``. A report page has neither (its template
+        has no ``.jp-Notebook``; charts are drawn by plotly.js), and the pass took 90 % of
+        the export."""
+
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            # HTMLExporter.from_notebook_node up to its BeautifulSoup pass (nbconvert 7)
+            language = nb.metadata.get("language_info", {})
+            lexer = language.get("pygments_lexer", language.get("name", None))
+            self.register_filter("highlight_code", self.filters.get(
+                "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)))  # fmt: skip
+            resources = self._init_resources(resources)
+            self.register_filter("filter_data_type", WidgetsDataTypeFilter(
+                notebook_metadata=self._nb_metadata, parent=self, resources=resources))  # fmt: skip
+            return TemplateExporter.from_notebook_node(self, nb, resources, **kw)
+
+    return ReportExporter(
         template_name="cc_report", extra_template_basedirs=[str(TEMPLATES_DIR)],
         exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True,
     )  # fmt: skip
@@ -451,10 +479,28 @@ def ensure_shared_plotly(folder: Path) -> Path:
     return target
 
 
+#: A heading of a markdown cell, as nbconvert writes it (with its anchor link).
+_HEADING = re.compile(r"<(h[1-6]) id=\"[^\"]*\">.*?</\1>", re.S)
+_NON_ASCII_REFERENCE = re.compile(r"&#(\d+);")
+
+
+def _plain_headings(html: str) -> str:
+    """Markdown headings with their letters as written: nbconvert gives their anchor with
+    ElementTree, which writes every non-ASCII character as a reference (« Chiffres
+    cl&#233;s »). A reference to a character beyond ASCII is never markup: put back as is."""
+
+    def plain(heading: re.Match[str]) -> str:
+        return _NON_ASCII_REFERENCE.sub(
+            lambda ref: chr(int(ref[1])) if 160 <= int(ref[1]) <= 0x10FFFF else ref[0],
+            heading[0])  # fmt: skip
+
+    return _HEADING.sub(plain, html)
+
+
 def add_toc(html: str) -> str:
     """Fill the ``<!-- cc-toc -->`` placeholder with links to every section (h2)."""
     items = []
-    for anchor, inner in _H2.findall(html):
+    for _, anchor, inner in _H2.findall(html):
         label = _TAGS.sub("", inner).replace("¶", "").strip()
         items.append(f'<li><a href="#{anchor}">{label}</a></li>')
     toc = f"<p class='toc-title'>Sommaire</p><ol>{''.join(items)}</ol>" if items else ""

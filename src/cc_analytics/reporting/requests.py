@@ -44,6 +44,10 @@ class ReportRequest:
     #: The build's index seen from the page (``../index.html``), for the page's link back to
     #: it: only the main job sets it (a report made alone has no index).
     index_link: str | None = None
+    #: Where the main job wrote the tables and results every report of the dataset reads
+    #: (``reporting.prepared``): handed to the notebook, not a setting of the page (the
+    #: page is the same without it, and the build's keys leave it out)
+    prepared: Path | None = None
 
     @property
     def audience_external(self) -> bool:
@@ -239,8 +243,11 @@ def build_report(request: ReportRequest, checked: bool = False) -> Rendered:
         subject += f", {request.years[0]}–{request.years[1]}"
     audience = "document externe (petits effectifs masqués)" if request.audience_external else (
         "usage interne")  # fmt: skip
+    parameters = request.parameters()
+    if request.prepared is not None:
+        parameters["prepared"] = str(request.prepared)
     return render_report(
-        request.kind, request.parameters(), request.output(), title=subject,
+        request.kind, parameters, request.output(), title=subject,
         subtitle=f"Jeu de données « {request.dataset.name} » · {audience}",
         shared_plotly=request.shared_plotly, pdf=request.wants_pdf,
         index_link=request.index_link,
