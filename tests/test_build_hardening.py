@@ -27,6 +27,7 @@ import pytest
 from cc_analytics import cli
 from cc_analytics.build import keys
 from cc_analytics.build import run as batch
+from cc_analytics.build import state as state_module
 from cc_analytics.build.config import workspace_config
 from cc_analytics.build.lock import LOCK_FILE
 from cc_analytics.build.state import BUILD_MANIFEST
@@ -169,6 +170,33 @@ def test_a_page_replaced_by_an_identical_copy_is_not_rebuilt(tmp_path, monkeypat
 
     assert fake.calls == []
     assert outcomes["revue qualité"].status == "up to date"
+
+
+@pytest.mark.slow
+def test_pages_as_written_are_not_read_again_and_a_same_size_edit_is_found(tmp_path,
+                                                                           monkeypatch):  # fmt: skip
+    """Size and modification time as written: the page is not hashed again (a build with
+    nothing to do read every page); a change of either is hashed, even at the same size."""
+    root = tiny_workspace(tmp_path)
+    fake_build(root, monkeypatch)
+    out = root / "reports" / "tiny"
+    hashed: list[str] = []
+    real = state_module.file_sha256
+    monkeypatch.setattr(state_module, "file_sha256",
+                        lambda path: hashed.append(path.name) or real(path))  # fmt: skip
+
+    fake, _ = fake_build(root, monkeypatch)
+    reports = set(manifest(out)["reports"])  # the report pages (the gate's page is hashed)
+    assert fake.calls == [] and reports and not reports & set(hashed)
+
+    review = out / "review.html"
+    text = review.read_text(encoding="utf-8")
+    review.write_text(text.replace("revue", "REVUE"), encoding="utf-8")  # same size
+    later = review.stat().st_mtime_ns + 10**9
+    os.utime(review, ns=(later, later))
+    fake, outcomes = fake_build(root, monkeypatch)
+    assert fake.calls == ["revue qualité"]
+    assert outcomes["revue qualité"].message == CHANGED
 
 
 @pytest.mark.slow

@@ -38,7 +38,15 @@ from .config import BuildConfig, DatasetConfig
 from .executors import local_executor
 from .index import index_link, write_index
 from .outcomes import BuildSummary, Job, Outcome, safe_message, scrub
-from .state import audience_name, drift, files_drift, last_seconds, load_state, save_state
+from .state import (
+    audience_name,
+    drift,
+    file_stat,
+    files_drift,
+    last_seconds,
+    load_state,
+    save_state,
+)
 
 if TYPE_CHECKING:  # requests imports pandas: only needed when something is rebuilt
     from ..reporting.context import ReportContext
@@ -80,6 +88,7 @@ def build(config: BuildConfig, *, force: bool = False, executor: Executor | None
     plan: list[Job | Outcome] = []
     rebuilt: list[tuple[Target, str]] = []
     checked: list[tuple[Target, str, list[Outcome] | None]] = []
+    meanwhile: list[Callable[[], None]] = []  # done here while the workers make the reports
     for dataset in config.datasets:
         catalog = config.workspace.dataset(dataset.path)
         target = Target(dataset, catalog.with_reports(config.output / catalog.key))
@@ -94,14 +103,14 @@ def build(config: BuildConfig, *, force: bool = False, executor: Executor | None
             continue
         _forget_fresh(target.out)
         rebuilt.append((target, fingerprint))
-        plan += _prepare_dataset(target, config, force, summary, rules)
+        plan += _prepare_dataset(target, config, force, summary, rules, meanwhile)
     own_executor = executor is None and any(
         isinstance(item, Job) and _rebuild_reason(item, force) is not None for item in plan
     )
     if own_executor:
         executor = local_executor(config.jobs)
     try:
-        _run_jobs(plan, executor, force, summary, progress)
+        _run_jobs(plan, executor, force, summary, progress, meanwhile)
     finally:
         if own_executor and executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
@@ -162,7 +171,7 @@ def _fresh_outcomes(target: Target, fingerprint: str,
     if not fresh or fresh.get("fingerprint") != _with_processed(fingerprint, target):
         return None
     outcomes = [Outcome(target.name, o["label"], o["kind"], str(target.out / o["output"]),
-                        "up to date", last_seconds(target.out / o["output"]))
+                        "up to date", last_seconds(target.out / o["output"], state))
                 for o in fresh["outputs"]]  # fmt: skip
     if not all(Path(o.output).exists() for o in outcomes):
         return None
@@ -189,8 +198,9 @@ def _written_over(out: Path, state: dict, outcome: Outcome) -> bool:
     if not outcome.is_report:
         return False
     entry = state.get("reports", {}).get(page.name, {})
-    return (not entry.get("sha256") or drift(page, entry["sha256"]) is not None
-            or drift(page.with_suffix(".ipynb"), entry.get("notebook_sha256")) is not None)  # fmt: skip
+    return (not entry.get("sha256") or drift(page, entry["sha256"], entry.get("stat")) is not None
+            or drift(page.with_suffix(".ipynb"), entry.get("notebook_sha256"),
+                     entry.get("notebook_stat")) is not None)  # fmt: skip
 
 
 def _forget_fresh(out: Path) -> None:
@@ -216,8 +226,10 @@ def _remember_fresh(target: Target, fingerprint: str, summary: BuildSummary,
 
 # -- one dataset: gate, tables, report jobs ---------------------------------------------------
 def _prepare_dataset(target: Target, config: BuildConfig, force: bool, summary: BuildSummary,
-                     rules: dict | None) -> list[Job | Outcome]:  # fmt: skip
-    """Gate and ingest (only when inputs changed), write result tables, list report jobs."""
+                     rules: dict | None,
+                     meanwhile: list[Callable[[], None]]) -> list[Job | Outcome]:  # fmt: skip
+    """Gate and ingest (only when inputs changed), list report jobs; the result tables are
+    added to ``meanwhile``, written while the reports are made."""
     from ..reporting.requests import ReportRequest
 
     name, out = target.name, target.out
@@ -246,7 +258,8 @@ def _prepare_dataset(target: Target, config: BuildConfig, force: bool, summary: 
                          rules=config.rules_file, shared_plotly=config.shared_plotly,
                          pdf=config.pdf, index_link=index_link(out, config.output))  # fmt: skip
     context = _Context(target, config.rules_file)
-    summary.outcomes.append(_result_tables(target, inputs, context, rules, force))
+    meanwhile.append(lambda: summary.outcomes.append(
+        _result_tables(target, inputs, context, rules, force)))  # fmt: skip
     common = (inputs, rules, keys.optional_file_digest(dataset.referentiel))
     # a cohort report does not read the insertion survey: a survey edit leaves it as it is
     scores_only = ({k: v for k, v in inputs.items() if not is_survey_file(k)}, *common[1:])
@@ -263,7 +276,8 @@ def _prepare_dataset(target: Target, config: BuildConfig, force: bool, summary: 
         request = replace(base, kind="renewal", years=dataset.renewal_years,
                           rncp_export=dataset.rncp_export, fiche=dataset.fiche)  # fmt: skip
         jobs.append(_job(target, KINDS["renewal"].short_label, request, common))
-    if any(_rebuild_reason(job, force) is not None for job in jobs):
+    state = load_state(out)
+    if any(_rebuild_reason(job, force, state) is not None for job in jobs):
         jobs = _with_prepared(jobs, context)
     return jobs
 
@@ -421,7 +435,7 @@ def _audience(request: ReportRequest) -> str:
     return audience_name(request.audience_external)
 
 
-def _rebuild_reason(job: Job, force: bool) -> str | None:
+def _rebuild_reason(job: Job, force: bool, state: dict | None = None) -> str | None:
     """``None`` when the report is up to date: same key, same audience, and its file is still
     the one the build wrote. Otherwise why it is rebuilt: ``""`` for the usual reasons (new,
     inputs or code changed, ``force``), a French message when the file was deleted or changed
@@ -429,7 +443,8 @@ def _rebuild_reason(job: Job, force: bool) -> str | None:
     out = job.request.out
     if force or out is None:
         return ""
-    entry = load_state(out.parent).get("reports", {}).get(out.name, {})
+    state = load_state(out.parent) if state is None else state  # the page's folder's
+    entry = state.get("reports", {}).get(out.name, {})
     if entry.get("key") != job.key or entry.get("audience") != _audience(job.request):
         return ""
     if not entry.get("sha256"):
@@ -437,13 +452,24 @@ def _rebuild_reason(job: Job, force: bool) -> str | None:
     if job.request.pdf and not out.with_suffix(".pdf").exists():
         return "PDF supprimé depuis la dernière construction : reproduit"
     # the executed notebook beside the page is the audit copy: kept as written too
-    return drift(out, entry["sha256"]) or drift(out.with_suffix(".ipynb"),
-                                                entry.get("notebook_sha256"))  # fmt: skip
+    return drift(out, entry["sha256"], entry.get("stat")) or drift(
+        out.with_suffix(".ipynb"), entry.get("notebook_sha256"), entry.get("notebook_stat"))  # fmt: skip
 
 
 def _run_jobs(plan: list[Job | Outcome], executor: Executor | None, force: bool,
-              summary: BuildSummary,
-              progress: Callable[[int, int, Outcome], None] | None) -> None:  # fmt: skip
+              summary: BuildSummary, progress: Callable[[int, int, Outcome], None] | None,
+              meanwhile: list[Callable[[], None]]) -> None:  # fmt: skip
+    """Submit the reports to rebuild, do ``meanwhile``'s work here while the workers make them
+    (on the core they leave between two reports), then collect them as they end."""
+    _submit_and_collect(plan, executor, force, summary, progress, meanwhile)
+    while meanwhile:  # nothing was submitted: done now
+        meanwhile.pop(0)()
+
+
+def _submit_and_collect(plan: list[Job | Outcome], executor: Executor | None, force: bool,
+                        summary: BuildSummary,
+                        progress: Callable[[int, int, Outcome], None] | None,
+                        meanwhile: list[Callable[[], None]]) -> None:  # fmt: skip
     pending: dict[Future, tuple[Job, str]] = {}
     done = 0
     total = sum(item.is_report for item in plan if isinstance(item, Outcome)) + sum(
@@ -459,12 +485,20 @@ def _run_jobs(plan: list[Job | Outcome], executor: Executor | None, force: bool,
             progress(done, total, outcome)
 
     to_run: list[tuple[Job, str]] = []
+    states: dict[Path, dict] = {}  # each output folder's manifest, read once here
+
+    def state_of(job: Job) -> dict:
+        folder = Path(job.request.out or "").parent
+        if folder not in states:
+            states[folder] = load_state(folder)
+        return states[folder]
+
     for item in plan:
         if isinstance(item, Outcome):
             finish(item)
-        elif (reason := _rebuild_reason(item, force)) is None:
+        elif (reason := _rebuild_reason(item, force, state_of(item))) is None:
             finish(Outcome(item.dataset, item.label, item.request.kind, str(item.request.out),
-                           "up to date", last_seconds(item.request.out)))  # fmt: skip
+                           "up to date", last_seconds(item.request.out, state_of(item))))  # fmt: skip
         else:
             to_run.append((item, reason))
     if not to_run:
@@ -481,6 +515,8 @@ def _run_jobs(plan: list[Job | Outcome], executor: Executor | None, force: bool,
         preload()  # before the first job forks the workers (when not done yet), which inherit it
     for job, reason in to_run:
         pending[executor.submit(run_job, job)] = (job, reason)
+    while meanwhile:
+        meanwhile.pop(0)()
     for future in as_completed(pending):
         job, reason = pending[future]
         try:
@@ -500,6 +536,8 @@ def _run_jobs(plan: list[Job | Outcome], executor: Executor | None, force: bool,
                 # the page as written, hashed while the lock still keeps every other writer out
                 "sha256": keys.file_sha256(Path(outcome.output)),
                 "notebook_sha256": keys.file_sha256(Path(outcome.output).with_suffix(".ipynb")),
+                "stat": file_stat(Path(outcome.output)),
+                "notebook_stat": file_stat(Path(outcome.output).with_suffix(".ipynb")),
             }
             save_state(out, state)
             outcome = replace(outcome, message=reason)

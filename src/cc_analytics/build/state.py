@@ -32,13 +32,17 @@ def load_state(out: Path) -> dict:
 
 
 def save_state(out: Path, state: dict) -> None:
-    write_text(out / BUILD_MANIFEST, json.dumps(state, indent=2, sort_keys=True) + "\n")
+    # one line: json's C encoder (an indented manifest goes through its Python encoder, which
+    # took seconds of a 300-report build, the manifest being written after every report)
+    write_text(out / BUILD_MANIFEST, json.dumps(state, sort_keys=True, ensure_ascii=False) + "\n")
 
 
-def last_seconds(output: str | Path) -> float:
-    """How long an up-to-date output took when it was last built (for the index)."""
+def last_seconds(output: str | Path, state: dict | None = None) -> float:
+    """How long an up-to-date output took when it was last built (for the index); ``state``:
+    its folder's, when already loaded."""
     output = Path(output)
-    entry = load_state(output.parent).get("reports", {}).get(output.name, {})
+    state = load_state(output.parent) if state is None else state
+    entry = state.get("reports", {}).get(output.name, {})
     return float(entry.get("seconds", 0.0))
 
 
@@ -47,16 +51,32 @@ def audience_name(external: bool) -> str:
     return "externe" if external else "interne"
 
 
-def drift(path: Path, written: str | None) -> str | None:
+def drift(path: Path, written: str | None, stat: list[int] | None = None) -> str | None:
     """Why ``path``, written with hash ``written``, is no longer what the build wrote: a French
     message when it was deleted or changed since, ``None`` when it is as written (or when no
-    hash was recorded, which the caller treats as « never built »)."""
+    hash was recorded, which the caller treats as « never built »).
+
+    ``stat``: the file's size and modification time as written (:func:`file_stat`); a file
+    that still has both is taken as unchanged without reading it (as ``make`` and ``rsync``
+    do: a 300-report build with nothing to do read 3 GB of pages and notebooks to hash them);
+    any other is hashed."""
     if written is None:
+        return None
+    if stat is not None and file_stat(path) == list(stat):
         return None
     now = file_sha256(path)
     if now is None:
         return DELETED_SINCE
     return CHANGED_SINCE if now != written else None
+
+
+def file_stat(path: Path) -> list[int] | None:
+    """Size and modification time (ns) of a file as it is now; ``None`` when it is not there."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
 
 
 def files_drift(folder: Path, written: dict[str, str]) -> str | None:
