@@ -149,7 +149,7 @@ def test_a_key_repeated_far_apart_is_found_and_three_times_too(tmp_path, monkeyp
 def test_repeated_numbers_are_those_pandas_calls_duplicated(numbers):
     values = np.array(numbers, dtype=np.int64)
     expected = pd.Series(values).duplicated(keep=False).to_numpy()
-    assert _repeated(values).tolist() == expected.tolist()
+    assert _repeated(values.copy).tolist() == expected.tolist()
 
 
 # -- the typed tables, prepared while Great Expectations loads ----------------------------------

@@ -17,7 +17,7 @@ written ``{"parameter": "candidate_ids"}`` and handed to the metric by reference
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -143,29 +143,45 @@ def _duplicated_keys(keys: pd.DataFrame, skip_all_missing: bool) -> np.ndarray:
     if all(isinstance(keys[c].dtype, pd.CategoricalDtype) for c in keys.columns):
         sizes = [len(keys[c].cat.categories) + 1 for c in keys.columns]
         if float(np.prod(np.array(sizes, dtype=np.float64))) < 2.0**62:
-            number = np.zeros(len(keys), dtype=np.int64)
-            missing = np.ones(len(keys), dtype=bool)
-            for column, size in zip(keys.columns, sizes, strict=True):
-                codes = keys[column].cat.codes.to_numpy()
-                number = number * size + (codes.astype(np.int64) + 1)  # missing: 0
-                missing &= codes < 0
-            duplicated = _repeated(number)
-            return duplicated & ~missing if skip_all_missing else duplicated
+            duplicated = _repeated(lambda: _key_numbers(keys, sizes))
+            if skip_all_missing:
+                missing = np.ones(len(keys), dtype=bool)
+                for column in keys.columns:
+                    missing &= keys[column].cat.codes.to_numpy() < 0
+                duplicated &= ~missing
+            return duplicated
     considered = ~keys.isna().all(axis=1) if skip_all_missing else True
     return (keys.duplicated(keep=False) & considered).to_numpy(dtype=bool)
 
 
-def _repeated(numbers: np.ndarray) -> np.ndarray:
-    """Whether each number occurs more than once: one sort, then, only when some number
-    repeats (a table that fails), a look-up of the repeated ones. A hash table of millions of
-    integers (``duplicated``) costs several times the sort, in cache misses."""
+def _key_numbers(keys: pd.DataFrame, sizes: list[int]) -> np.ndarray:
+    """One integer per row for a key of categoricals: their codes in mixed radix (missing:
+    0), computed in place (at 38 M rows each copy is 300 MB)."""
     import numpy as np
 
-    ordered = np.sort(numbers)
+    number = np.zeros(len(keys), dtype=np.int64)
+    for column, size in zip(keys.columns, sizes, strict=True):
+        number *= size
+        number += keys[column].cat.codes.to_numpy()
+        number += 1
+    return number
+
+
+def _repeated(numbers: Callable[[], np.ndarray]) -> np.ndarray:
+    """Whether each of the ``numbers()`` occurs more than once: sorted in place, then, only
+    when some number repeats (a table that fails), made again to look the repeated ones up.
+    A hash table of millions of integers (``duplicated``) costs several times the sort, in
+    cache misses, and keeping the numbers in their order beside the sorted ones, 300 MB."""
+    import numpy as np
+
+    ordered = numbers()
+    ordered.sort()
     same = ordered[1:] == ordered[:-1]
     if not same.any():
-        return np.zeros(len(numbers), dtype=bool)
-    return np.isin(numbers, ordered[1:][same])
+        return np.zeros(len(ordered), dtype=bool)
+    repeated = ordered[1:][same]
+    del ordered, same
+    return np.isin(numbers(), repeated)
 
 
 def failing_rules(frame: pd.DataFrame, rules: list[Mapping[str, Any]],

@@ -15,7 +15,7 @@ import pandas as pd
 from ..contract import SCHEMAS
 from ..core.labels import YES
 from ..inputs.read import RawDataset
-from ..inputs.values import categorical
+from ..inputs.values import categorical, code_dtype
 from ..workspace.processed import Tables
 
 
@@ -30,16 +30,25 @@ def typed_tables(raw: RawDataset) -> Tables:
         "site": c["site"].astype("str"),  # missing: no site
     }).sort_values(["cohort", "candidate_id"], ignore_index=True)  # fmt: skip
     s = raw.scores
-    scores = pd.DataFrame({
-        "candidate_id": _sorted_categories(s["candidate_id"]),
-        "competency": _sorted_categories(s["competency"]),
-        "evaluator": _sorted_categories(s["evaluator"]),
-        "score": _converted(s["score"], _scores),
-        "session_date": _converted(s["session_date"], _dates),
-    })  # fmt: skip
+    # the key, categoricals in sorted order (a date is ISO text here: in order as text too);
+    # every column is put in order as codes, before its values are typed (8 bytes a date)
+    key = [_sorted_categories(s[name])
+           for name in ("candidate_id", "competency", "evaluator", "session_date")]  # fmt: skip
+    order = _order(key)
+    candidate_id, competency, evaluator, session_date = (_taken(k, order) for k in key)
+    del key
+    columns = {
+        "candidate_id": candidate_id,
+        "competency": competency,
+        "evaluator": evaluator,
+        "score": _converted(_taken(categorical(s["score"]), order), _scores),
+        "session_date": _converted(session_date, _dates),
+    }  # fmt: skip
     if raw.has_column("scores", "decision_date"):  # optional: absent, no column (no NaT per row)
-        scores["decision_date"] = _converted(s["decision_date"], _dates)
-    scores = _sorted_rows(scores, ["candidate_id", "competency", "evaluator", "session_date"])
+        columns["decision_date"] = _converted(_taken(categorical(s["decision_date"]), order),
+                                              _dates)  # fmt: skip
+    scores = pd.DataFrame(columns, copy=False)
+    del columns, candidate_id, competency, evaluator, session_date
     i = raw.insertion
     insertion = pd.DataFrame({
         "candidate_id": i["candidate_id"].astype(str),
@@ -58,13 +67,29 @@ def _sorted_categories(values: pd.Series) -> pd.Series:
     values = categorical(values)
     codes = values.cat.codes.to_numpy()
     categories = values.cat.categories
-    in_use = np.flatnonzero(np.bincount(codes.astype(np.int64) + 1,
-                                        minlength=len(categories) + 1)[1:])  # fmt: skip
+    used = np.zeros(len(categories) + 1, dtype=bool)  # code -1 marks the last: no category
+    for start in range(0, len(codes), _CHUNK):  # numpy indexes with 8-byte integers: by parts
+        used[codes[start : start + _CHUNK]] = True
+    in_use = np.flatnonzero(used[:-1])
     order = categories[in_use].argsort()
-    lookup = np.full(len(categories) + 1, -1, dtype=np.int32)  # code -1 reads the last: -1
-    lookup[in_use[order]] = np.arange(len(order), dtype=np.int32)
-    return pd.Series(pd.Categorical.from_codes(lookup[codes], categories=categories[in_use][order]),
+    lookup = np.full(len(categories) + 1, -1, dtype=code_dtype(len(order)))  # -1 reads -1
+    lookup[in_use[order]] = np.arange(len(order))
+    return pd.Series(pd.Categorical.from_codes(_gathered(lookup, codes),
+                                               categories=categories[in_use][order]),
                      index=values.index)  # fmt: skip
+
+
+#: Rows looked at at once where a whole column would make a temporary of hundreds of MB.
+_CHUNK = 2**22
+
+
+def _gathered(lookup: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """``lookup[codes]`` (code -1: the last value) by parts: numpy turns the codes into
+    8-byte positions first, 300 MB for 38 M rows, where here 32 MB at most."""
+    out = np.empty(len(codes), dtype=lookup.dtype)
+    for start in range(0, len(codes), _CHUNK):
+        out[start : start + _CHUNK] = lookup[codes[start : start + _CHUNK]]
+    return out
 
 
 def _converted(values: pd.Series, convert) -> pd.Series:  # type: ignore[no-untyped-def]
@@ -74,8 +99,13 @@ def _converted(values: pd.Series, convert) -> pd.Series:  # type: ignore[no-unty
     typed = convert(pd.Series(values.cat.categories, dtype="str"))
     missing = pd.Series([None], dtype=typed.dtype)
     lookup = pd.concat([typed, missing], ignore_index=True)
-    return pd.Series(lookup.array.take(values.cat.codes.to_numpy().astype(np.intp)),
-                     index=values.index)  # fmt: skip
+    codes = values.cat.codes.to_numpy()
+    if isinstance(lookup.dtype, pd.Int8Dtype):  # values and missing marks, each gathered
+        array = pd.arrays.IntegerArray(_gathered(lookup.to_numpy("int8", na_value=0), codes),
+                                       _gathered(lookup.isna().to_numpy(), codes))  # fmt: skip
+    else:
+        array = _gathered(lookup.to_numpy(), codes)
+    return pd.Series(array, index=values.index, dtype=lookup.dtype)
 
 
 def _scores(texts: pd.Series) -> pd.Series:
@@ -86,24 +116,29 @@ def _dates(texts: pd.Series) -> pd.Series:
     return pd.to_datetime(texts, format="%Y-%m-%d")
 
 
-def _sorted_rows(frame: pd.DataFrame, by: list[str]) -> pd.DataFrame:
-    """``frame`` sorted by ``by`` (missing values first), as ``sort_values`` would, on one
-    integer per row: the columns' ranks combined (mixed radix), then one stable argsort."""
-    number = np.zeros(len(frame), dtype=np.int64)
+def _order(key: list[pd.Series]) -> np.ndarray | None:
+    """The positions of the rows in the order of ``key`` (categoricals whose categories are
+    in order; missing first), as ``sort_values`` would; ``None`` when they already are.
+
+    The codes are combined into one integer per row (mixed radix) for one argsort; ``lexsort``
+    when there are too many combinations for one integer."""
+    number = np.zeros(len(key[0]), dtype=np.int64)
     room = 1.0
-    for column in by:
-        values = frame[column]
-        if isinstance(values.dtype, pd.CategoricalDtype):
-            rank, size = values.cat.codes.to_numpy().astype(np.int64) + 1, len(
-                values.cat.categories) + 1  # fmt: skip
-        else:
-            codes, uniques = pd.factorize(values, sort=True)
-            rank, size = codes.astype(np.int64) + 1, len(uniques) + 1  # missing: 0, first
+    for values in key:
+        size = len(values.cat.categories) + 1
         room *= size
         if room >= 2.0**62:
-            return frame.sort_values(by, ignore_index=True, na_position="first")
-        number = number * size + rank
+            return np.lexsort([values.cat.codes.to_numpy() for values in reversed(key)])
+        number *= size  # in place: 300 MB a copy at 38 M rows
+        number += values.cat.codes.to_numpy()
+        number += 1  # missing (-1): 0, first
     if (number[1:] >= number[:-1]).all():  # already in order, as files often are
-        return frame.reset_index(drop=True)
-    order = np.argsort(number)  # keys are unique once the gate passed: no tie to keep stable
-    return frame.take(order).reset_index(drop=True)
+        return None
+    return np.argsort(number)  # keys are unique once the gate passed: no tie to keep stable
+
+
+def _taken(values: pd.Series, order: np.ndarray | None) -> pd.Series:
+    """A categorical with its rows at ``order`` (its codes taken), a new index 0…n-1."""
+    codes = values.cat.codes.to_numpy()
+    codes = codes if order is None else codes.take(order)
+    return pd.Series(pd.Categorical.from_codes(codes, dtype=values.dtype))

@@ -12,7 +12,7 @@ each file, the checks, the typed tables, writing them — is shown on standard e
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .. import referentiel as ref
@@ -29,6 +29,9 @@ from .validation import GateResult, run_gate
 
 @dataclass(frozen=True)
 class Gated:
+    """The gate's result (its text tables emptied: see ``RawDataset.without_rows``), the
+    typed tables, and the validation report written."""
+
     gate: GateResult
     tables: Tables
     report: Path
@@ -66,7 +69,8 @@ def gate_dataset(dataset: str | Path | DatasetCatalog, referentiel_path: str | P
     tables = gate.prepared
     if not isinstance(tables, Tables):  # not prepared while Great Expectations loaded: now
         tables = prepare(gate.raw)
-    return Gated(gate, tables, report)
+    # the text tables' rows are let go: the typed tables hold the data from here on
+    return Gated(replace(gate, raw=gate.raw.without_rows(), prepared=None), tables, report)
 
 
 def progress_for(folder: Path) -> Progress:

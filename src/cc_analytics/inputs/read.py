@@ -98,6 +98,13 @@ class RawDataset:
         """Whether some file of ``table`` has a header for ``column``."""
         return column in self.headers.get(table, frozenset())
 
+    def without_rows(self) -> RawDataset:
+        """The same, its tables emptied (their columns kept): what the gate saw of the files
+        once their rows are no longer needed (the typed tables are made), without holding
+        millions of rows in memory."""
+        return replace(self, candidates=_empty(CANDIDATES), scores=_empty(SCORES),
+                       insertion=_empty(INSERTION))  # fmt: skip
+
 
 def read_dataset(folder: str | Path, referentiel: ref.Referentiel | None = None,
                  progress: Progress | None = None) -> RawDataset:  # fmt: skip
@@ -228,9 +235,12 @@ def fast_csv_sheet(path: Path) -> Sheet | None:
     table = _arrow_table(path, separator, len(titles))
     if table is None:
         return None
-    columns = [_stripped_codes(table.column(i)) for i in range(table.num_columns)]
+    columns = []
+    while table.num_columns:  # each column's Arrow buffers let go once it is converted
+        columns.append(_stripped_codes(table.column(0)))
+        table = table.remove_column(0)
+        _release_arrow_memory()
     del table
-    _release_arrow_memory()
     rows = np.arange(2, len(columns[0]) + 2, dtype=np.int32)  # the headers are row 1
     blank = np.ones(len(rows), dtype=bool)
     for column in columns:

@@ -66,7 +66,7 @@ def recode(values: pd.Series, translate: Translation) -> pd.Series:
     new = translate(pd.Series(texts.astype("str"), dtype="str"))
     codes, uniques = pd.factorize(pd.Series(new, dtype="str").to_numpy())
     # one gather over the rows; code -1 (no value) reads the appended -1
-    lookup = np.append(codes, -1).astype(_code_dtype(len(uniques)))
+    lookup = np.append(codes, -1).astype(code_dtype(len(uniques)))
     return pd.Series(
         pd.Categorical.from_codes(lookup[values.cat.codes.to_numpy()],
                                   categories=pd.Index(uniques, dtype="str")),
@@ -83,7 +83,8 @@ def as_text(values: pd.Series) -> pd.Series:
     return pd.Series(text, index=values.index, name=values.name, dtype="str")
 
 
-def _code_dtype(n: int) -> type[np.signedinteger]:
+def code_dtype(n: int) -> type[np.signedinteger]:
+    """The smallest integer type for the codes of ``n`` categories (-1: no value)."""
     return np.int8 if n < 2**7 else np.int16 if n < 2**15 else np.int32
 
 
@@ -121,8 +122,10 @@ def normalise_candidates(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def normalise_scores(frame: pd.DataFrame, referentiel: Referentiel) -> pd.DataFrame:
-    """The score table with categorical columns (one row per score: millions of them)."""
-    out = frame.copy()
+    """The score table with categorical columns (one row per score: millions of them); the
+    columns replaced are new, ``frame`` is left as it is (pandas' copy-on-write), the others
+    shared rather than copied."""
+    out = frame.copy(deep=False)
     out["candidate_id"] = _blank_to_none(out["candidate_id"])
     known = code_lookup(referentiel)
     out["competency"] = _translate(out["competency"], lambda v: lookup_code(v, known))
