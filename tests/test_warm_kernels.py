@@ -181,8 +181,11 @@ VOLATILE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]
 
 
 def outputs(path: Path) -> list[str]:
+    """Every output of the notebook, its times and random ids blanked (as written: with
+    ``ensure_ascii`` the « à » of a time would be ``\\u00e0`` and the time left in)."""
     nb = nbformat.read(path, as_version=4)
-    return [VOLATILE.sub("…", json.dumps(output.get("data", output.get("text")), sort_keys=True))
+    return [VOLATILE.sub("…", json.dumps(output.get("data", output.get("text")), sort_keys=True,
+                                         ensure_ascii=False))
             for cell in nb.cells for output in cell.get("outputs", [])]  # fmt: skip
 
 

@@ -141,7 +141,6 @@ def load_context(dataset: str | Path | DatasetCatalog, *, workspace: str | Path 
     files = locate(catalog.raw)
     chosen_referentiel = ref.load(referentiel or files.referentiel)
     chosen = choose_rules(chosen_referentiel, rules, threshold, combine)
-    key = read_pseudonym_key(catalog)
     if prepared is not None:
         from .prepared import read_prepared
 
@@ -149,12 +148,13 @@ def load_context(dataset: str | Path | DatasetCatalog, *, workspace: str | Path 
                               chosen_referentiel)  # fmt: skip
         if found is not None:
             return ReportContext(catalog.name, found.tables, found.results, chosen,
-                                 found.manifest, external=external, pseudonym_key=key,
+                                 found.manifest, external=external,
+                                 pseudonym_key=read_pseudonym_key(catalog),
                                  pseudonym_length=found.pseudonym_length)  # fmt: skip
     tables, manifest = read_tables(catalog, files.hashes(), chosen_referentiel)
     results = compute_results(tables.candidates, tables.scores, tables.referentiel, chosen)
     return ReportContext(catalog.name, tables, results, chosen, manifest, external=external,
-                         pseudonym_key=key)  # fmt: skip
+                         pseudonym_key=read_pseudonym_key(catalog))  # fmt: skip
 
 
 def require_cohort(ctx: ReportContext, cohort: str) -> None:
