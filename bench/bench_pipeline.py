@@ -9,7 +9,8 @@ later runs). Each measurement then runs in its own freshly spawned process:
 - ``cc-analytics``: import the library; ``ingest_dataset`` (read every file, the validation
   gate — Great Expectations imported there, as on the command line, while the files are read
   — the typed tables written as Parquet); the processed tables read
-  back (``read_tables``, the raw files' hashes included, as every command does); every
+  back (``read_tables`` after ``current_inputs``, the raw files checked unchanged, as every
+  command does: hashed again only when their size or modification time moved); every
   per-cohort competency, block and title metric (``compute_results`` then ``aggregate(by=
   ["cohort"])``);
 - ``validate``: ``gate_dataset`` alone (what ``cc-analytics validate`` does), in a process of
@@ -137,7 +138,7 @@ def run_cc_analytics(workspace: str, size: int, out: str) -> dict:
     from cc_analytics.gate.pipeline import ingest_dataset
     from cc_analytics.inputs.folder import locate
     from cc_analytics.workspace.catalog import Workspace
-    from cc_analytics.workspace.processed import read_tables
+    from cc_analytics.workspace.processed import current_inputs, read_tables
 
     catalog = Workspace.at(workspace).dataset(f"large-{size}")
     raised = _allow_big_files(workspace, size)
@@ -147,7 +148,7 @@ def run_cc_analytics(workspace: str, size: int, out: str) -> dict:
     del gated
     clock.lap("validate + ingest")
     files = locate(catalog.raw)
-    tables, _ = read_tables(catalog, files.hashes(), referentiel)
+    tables, _ = read_tables(catalog, current_inputs(catalog, files), referentiel)
     clock.lap("read processed")
     results = compute_results(tables.candidates, tables.scores, referentiel, Rules())
     table = aggregate(results, referentiel, by=["cohort"])

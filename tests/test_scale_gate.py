@@ -9,6 +9,7 @@ give the very problems the tolerant reader gives (the messages of tests/test_val
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import numpy as np
@@ -259,6 +260,38 @@ def test_processed_tables_round_trip_to_the_same_categoricals(tmp_path):
 
 
 # -- item 5: progress --------------------------------------------------------------------------
+def test_raw_files_as_ingested_are_not_hashed_again_and_a_same_size_edit_is(tmp_path,
+                                                                            monkeypatch, fast):  # fmt: skip
+    from cc_analytics.inputs import folder as folder_module
+    from cc_analytics.inputs.folder import locate
+    from cc_analytics.referentiel import load
+    from cc_analytics.workspace.catalog import dataset_catalog
+    from cc_analytics.workspace.processed import current_inputs, read_manifest, staleness
+
+    in_workspace(tmp_path, monkeypatch)
+    dataset = write_folder(tmp_path / "data" / "raw" / "ecole",
+                           SCORES_HEADER + "C1;B1A1C1;jury;3;2024-06-14\r\n")  # fmt: skip
+    pipeline.ingest_dataset(dataset)
+    catalog = dataset_catalog(dataset)
+    manifest = read_manifest(catalog.processed)
+    assert set(manifest["input_stats"]) == {"candidates.csv", "scores.csv"}
+    hashed: list[str] = []
+    real = folder_module._sha256
+    monkeypatch.setattr(
+        folder_module, "_sha256", lambda path: hashed.append(path.name) or real(path)
+    )
+    files = locate(dataset)
+    assert current_inputs(catalog, files) == manifest["inputs"] and hashed == []
+
+    scores = dataset / "scores.csv"
+    scores.write_bytes(scores.read_bytes().replace(b";3;", b";4;"))  # same size
+    later = scores.stat().st_mtime_ns + 10**9
+    os.utime(scores, ns=(later, later))
+    now = current_inputs(catalog, files)
+    assert hashed == ["scores.csv"] and now["scores.csv"] != manifest["inputs"]["scores.csv"]
+    assert staleness(catalog, now, load()) is not None
+
+
 def test_progress_is_plain_lines_off_a_terminal():
     out = io.StringIO()
     progress = Progress(out, tty=False)

@@ -21,7 +21,13 @@ from ..core.terminal import Progress
 from ..inputs.folder import locate
 from ..inputs.read import RawDataset
 from ..workspace.catalog import DatasetCatalog, dataset_catalog
-from ..workspace.processed import Tables, ensure_pseudonym_key, staleness, write_processed
+from ..workspace.processed import (
+    Tables,
+    current_inputs,
+    ensure_pseudonym_key,
+    staleness,
+    write_processed,
+)
 from .ingest import typed_tables
 from .report import write_report, write_unread_report
 from .validation import GateResult, run_gate
@@ -92,7 +98,8 @@ def ingest_dataset(dataset: str | Path | DatasetCatalog,
     target = Path(out_dir) if out_dir is not None else dataset.processed
     files = gated.gate.raw.files
     with progress.step("Écriture des tables traitées"):
-        write_processed(gated.tables, files.name, files.hashes(), target)
+        stats = files.stats()  # before hashing: a file changed meanwhile is hashed next time
+        write_processed(gated.tables, files.name, files.hashes(), target, stats)
     ensure_pseudonym_key(dataset)
     return gated, target
 
@@ -103,7 +110,8 @@ def prepare(dataset: str | Path | DatasetCatalog,
     dataset = dataset_catalog(dataset)
     files = locate(dataset.raw)
     referentiel = ref.load(referentiel_path or files.referentiel)
-    if staleness(dataset, files.hashes(), referentiel) is None and dataset.pseudonym_key.exists():
+    if (staleness(dataset, current_inputs(dataset, files), referentiel) is None
+            and dataset.pseudonym_key.exists()):  # fmt: skip
         return False
     ingest_dataset(dataset, referentiel_path)
     return True

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,9 +59,22 @@ class DatasetFiles:
         paths = [self.candidates, *self.scores, self.insertion, self.referentiel]
         return [p for p in paths if p is not None]
 
-    def hashes(self) -> dict[str, str]:
-        """sha256 of every input file, by file name."""
-        return {p.name: _sha256(p) for p in self.all}
+    def hashes(self, known: Mapping[str, str] | None = None,
+               stats: Mapping[str, Sequence[int]] | None = None) -> dict[str, str]:  # fmt: skip
+        """sha256 of every input file, by file name.
+
+        ``known`` hashes, taken when the files had the sizes and modification times
+        ``stats`` (:meth:`stats`, recorded before hashing): a file that still has both keeps
+        its known hash without being read again, as ``make`` and ``rsync`` judge a file
+        unchanged (a 1.4 GB score file takes seconds to hash); any other is hashed."""
+        now = self.stats() if known and stats else {}
+        return {p.name: known[p.name]
+                if known and stats and p.name in known and list(stats.get(p.name, ())) == now[p.name]
+                else _sha256(p) for p in self.all}  # fmt: skip
+
+    def stats(self) -> dict[str, list[int]]:
+        """Size and modification time (ns) of every input file, by file name."""
+        return {p.name: [(st := p.stat()).st_size, st.st_mtime_ns] for p in self.all}
 
 
 def _sha256(path: Path) -> str:

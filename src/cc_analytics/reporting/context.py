@@ -24,7 +24,13 @@ from ..engine.results import Results, compute_results
 from ..engine.rules import Rules, read_rules_file
 from ..inputs.folder import locate
 from ..workspace.catalog import DatasetCatalog, dataset_catalog
-from ..workspace.processed import Tables, read_manifest, read_pseudonym_key, read_tables
+from ..workspace.processed import (
+    Tables,
+    current_inputs,
+    read_manifest,
+    read_pseudonym_key,
+    read_tables,
+)
 
 #: A pseudonym is 64 bits (16 hex characters) of an HMAC-SHA-256; at least 6 are shown.
 PSEUDONYM_HEX = 16
@@ -151,7 +157,7 @@ def load_context(dataset: str | Path | DatasetCatalog, *, workspace: str | Path 
                                  found.manifest, external=external,
                                  pseudonym_key=read_pseudonym_key(catalog),
                                  pseudonym_length=found.pseudonym_length)  # fmt: skip
-    tables, manifest = read_tables(catalog, files.hashes(), chosen_referentiel)
+    tables, manifest = read_tables(catalog, current_inputs(catalog, files), chosen_referentiel)
     results = compute_results(tables.candidates, tables.scores, tables.referentiel, chosen)
     return ReportContext(catalog.name, tables, results, chosen, manifest, external=external,
                          pseudonym_key=read_pseudonym_key(catalog))  # fmt: skip

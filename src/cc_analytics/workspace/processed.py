@@ -26,6 +26,7 @@ import pandas as pd
 from ..core.atomic import atomic_directory, write_text
 from ..core.errors import CcAnalyticsError, Problem
 from ..core.version import __version__
+from ..inputs.folder import DatasetFiles
 from ..referentiel import Referentiel
 from .catalog import MANIFEST, DatasetCatalog
 
@@ -43,10 +44,13 @@ class Tables:
 
 
 def write_processed(tables: Tables, dataset: str, inputs: dict[str, str],
-                    out_dir: str | Path) -> Path:  # fmt: skip
+                    out_dir: str | Path,
+                    input_stats: dict[str, list[int]] | None = None) -> Path:  # fmt: skip
     """Write the tables and their manifest; replace ``out_dir`` as a whole, atomically.
 
-    Same inputs give byte-identical files.
+    ``input_stats``: the raw files' sizes and modification times when ``inputs`` were
+    hashed, so that a reader can tell them unchanged without hashing them again
+    (:func:`current_inputs`). Same inputs give byte-identical tables.
     """
     out_dir = Path(out_dir)
     with atomic_directory(out_dir) as tmp:
@@ -58,6 +62,7 @@ def write_processed(tables: Tables, dataset: str, inputs: dict[str, str],
             "rows": {name: len(getattr(tables, name)) for name in TABLES},
             "referentiel": tables.referentiel.id,
             "package_version": __version__,
+            **({"input_stats": input_stats} if input_stats is not None else {}),
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n",
                                     encoding="utf-8")  # fmt: skip
@@ -70,6 +75,14 @@ def read_manifest(folder: str | Path) -> dict | None:
         return json.loads((Path(folder) / MANIFEST).read_text(encoding="utf-8"))
     except (FileNotFoundError, NotADirectoryError, json.JSONDecodeError):
         return None
+
+
+def current_inputs(dataset: DatasetCatalog, files: DatasetFiles) -> dict[str, str]:
+    """The raw files' hashes now, as :func:`read_tables` compares them with the manifest's:
+    a file whose size and modification time are still those the manifest recorded keeps
+    its hash without being read again."""
+    manifest = read_manifest(dataset.processed) or {}
+    return files.hashes(manifest.get("inputs"), manifest.get("input_stats"))
 
 
 def staleness(dataset: DatasetCatalog, inputs: dict[str, str], referentiel: Referentiel,
