@@ -97,7 +97,11 @@ def test_ingest_writes_the_three_tables_and_a_manifest(demo_runs):
         "rows": {"candidates": 153, "scores": 5508, "insertion": 134},
         "referentiel": ref.load(None).id,
         "package_version": __version__,
-    }
+        # each raw file's size and modification time, so that a reader tells it unchanged
+        # without hashing it again (workspace.processed.current_inputs)
+        "input_stats": {p.name: [p.stat().st_size, p.stat().st_mtime_ns]
+                        for p in DEMO_DATASET.iterdir()},
+    }  # fmt: skip
     assert set(manifest["inputs"]) == {"candidates.csv", "jury.csv", "entreprise.csv",
                                        "insertion.csv"}  # fmt: skip
 
