@@ -138,6 +138,8 @@ def test_the_build_hands_one_folder_to_every_report_then_removes_it(tmp_path, mo
     assert len(recording.seen) > 3 and len(folders) == 1
     assert all(present for *_, present in recording.seen)
     (folder,) = folders
+    assert folder.parent == catalog.processed.parent  # beside the processed tables
+    assert config.output not in folder.parents  # never among the pages that get sent around
     assert not folder.exists()  # removed once the reports are made
     # the folder is not part of what a report depends on: nothing to rebuild the next time
     recording.seen.clear()

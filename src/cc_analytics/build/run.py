@@ -56,8 +56,13 @@ log = logging.getLogger("cc_analytics.build")
 TABLE_FILES = ("metrics.csv", "metrics.xlsx", "agreement.csv", "promotions.csv")
 TABLES_LABEL = "tableaux de résultats (usage interne)"
 GATE_LABEL = "contrôle des données"
-#: The folder, in a dataset's reports folder, of the tables its reports read (for the build)
-PREPARED = ".tables-communes"
+
+
+def prepared_folder(catalog: DatasetCatalog) -> Path:
+    """Where the build writes the tables a dataset's reports read (``reporting.prepared``):
+    beside its processed tables, with the same candidate data, never among the reports
+    (a build killed before removing it leaves nothing in a folder that gets sent around)."""
+    return catalog.processed.with_name(f".{catalog.processed.name}.rapports")
 
 
 @dataclass(frozen=True)
@@ -115,7 +120,7 @@ def build(config: BuildConfig, *, force: bool = False, executor: Executor | None
         if own_executor and executor is not None:
             executor.shutdown(wait=True, cancel_futures=True)
         for target, _ in rebuilt:
-            shutil.rmtree(target.out / PREPARED, ignore_errors=True)
+            shutil.rmtree(prepared_folder(target.catalog), ignore_errors=True)
     for target, fingerprint in rebuilt:
         _remember_fresh(target, fingerprint, summary, config.pdf)
     summary.index = write_index(summary, config.output)
@@ -305,7 +310,7 @@ def _with_prepared(jobs: list[Job | Outcome], context: _Context) -> list[Job | O
     (it could not be written) each report computes them."""
     from ..reporting.prepared import write_prepared
 
-    folder = context.target.out / PREPARED
+    folder = prepared_folder(context.target.catalog)
     try:
         ctx = context.get()
         write_prepared(ctx.tables, ctx.results, ctx.manifest, ctx.pseudonym_shown, folder)
