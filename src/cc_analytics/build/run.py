@@ -30,7 +30,7 @@ from typing import TYPE_CHECKING
 
 from ..core.errors import CcAnalyticsError
 from ..core.version import __version__
-from ..inputs.folder import is_survey_file, locate
+from ..inputs.folder import file_stat, is_survey_file, locate
 from ..reporting.kinds import KINDS
 from ..workspace.catalog import DatasetCatalog
 from . import keys
@@ -41,7 +41,6 @@ from .outcomes import BuildSummary, Job, Outcome, safe_message, scrub
 from .state import (
     audience_name,
     drift,
-    file_stat,
     files_drift,
     last_seconds,
     load_state,

@@ -16,6 +16,7 @@ import json
 from pathlib import Path
 
 from ..core.atomic import write_text
+from ..inputs.folder import file_stat
 from .keys import file_sha256
 
 BUILD_MANIFEST = "build-manifest.json"
@@ -68,15 +69,6 @@ def drift(path: Path, written: str | None, stat: list[int] | None = None) -> str
     if now is None:
         return DELETED_SINCE
     return CHANGED_SINCE if now != written else None
-
-
-def file_stat(path: Path) -> list[int] | None:
-    """Size and modification time (ns) of a file as it is now; ``None`` when it is not there."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return [stat.st_size, stat.st_mtime_ns]
 
 
 def files_drift(folder: Path, written: dict[str, str]) -> str | None:

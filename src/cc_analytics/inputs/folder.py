@@ -72,9 +72,19 @@ class DatasetFiles:
                 if known and stats and p.name in known and list(stats.get(p.name, ())) == now[p.name]
                 else _sha256(p) for p in self.all}  # fmt: skip
 
-    def stats(self) -> dict[str, list[int]]:
+    def stats(self) -> dict[str, list[int] | None]:
         """Size and modification time (ns) of every input file, by file name."""
-        return {p.name: [(st := p.stat()).st_size, st.st_mtime_ns] for p in self.all}
+        return {p.name: file_stat(p) for p in self.all}
+
+
+def file_stat(path: Path) -> list[int] | None:
+    """Size and modification time (ns) of a file as it is now; ``None`` when it is not there.
+    A file that still has both is taken as unchanged, as ``make`` and ``rsync`` judge it."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return [found.st_size, found.st_mtime_ns]
 
 
 def _sha256(path: Path) -> str:
